@@ -1,0 +1,80 @@
+import type { IncomingMessage } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip, inflate } from 'node:zlib';
+
+import { OtlpDecodeError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+/**
+ * Reads a request body under a byte limit that holds before and after decompression (OTLP/HTTP: "The server MUST
+ * limit the size of the request body when parsing it, including after decompression"). A `Content-Length` over the
+ * limit is refused before reading; a gzip bomb stops at the limit because zlib is given `maxOutputLength`.
+ */
+export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new PayloadTooLargeError(maxBytes, 'compressed');
+  const encoding = contentEncoding(request);
+  const raw = await collect(request, maxBytes);
+  return decompress(raw, encoding, maxBytes);
+}
+
+type Encoding = 'identity' | 'gzip' | 'deflate';
+
+function contentEncoding(request: IncomingMessage): Encoding {
+  const header = request.headers['content-encoding'];
+  const value = (Array.isArray(header) ? header.join(',') : header ?? '').trim().toLowerCase();
+  if (value === '' || value === 'identity') return 'identity';
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  if (value === 'deflate') return 'deflate';
+  throw new UnsupportedMediaTypeError(`unsupported Content-Encoding "${value.slice(0, 40)}" (use gzip or none)`);
+}
+
+function collect(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (error: Error | undefined): void => {
+      if (done) return;
+      done = true;
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('aborted', onAborted);
+      if (error) reject(error);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        // Stop buffering; the caller answers 413 and closes the connection so the rest is never read.
+        request.pause();
+        finish(new PayloadTooLargeError(maxBytes, 'compressed'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(undefined);
+    const onError = (error: Error): void => finish(error);
+    const onAborted = (): void => finish(new Error('request aborted by the client'));
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('aborted', onAborted);
+  });
+}
+
+async function decompress(raw: Buffer, encoding: Encoding, maxBytes: number): Promise<Buffer> {
+  if (encoding === 'identity') return raw;
+  try {
+    const options = { maxOutputLength: maxBytes };
+    return encoding === 'gzip' ? await gunzipAsync(raw, options) : await inflateAsync(raw, options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw new PayloadTooLargeError(maxBytes, 'decompressed');
+    }
+    throw new OtlpDecodeError(`body is not valid ${encoding} data`);
+  }
+}
