@@ -1,0 +1,69 @@
+/**
+ * Errors users of `@llm-cost/clickhouse` see. One class per kind, each with a stable `name` and `code` so callers can
+ * branch on them without parsing messages.
+ */
+
+/** An option has an impossible value (a database name with spaces, a per-call budget that blocks, ...). */
+export class InvalidOptionError extends Error {
+  override readonly name = 'InvalidOptionError';
+  readonly code = 'LLM_COST_INVALID_OPTION';
+}
+
+/**
+ * The embedded store's directory is held by another process. The embedded engine (chdb) takes an exclusive lock on
+ * its data directory, so only one process at a time can open it.
+ */
+export class EmbeddedStoreLockedError extends Error {
+  override readonly name = 'EmbeddedStoreLockedError';
+  readonly code = 'LLM_COST_EMBEDDED_STORE_LOCKED';
+  /** Absolute path of the data directory. */
+  readonly path: string;
+  /** Process id of the holder, when the engine recorded it and that process is still alive. */
+  readonly pid: number | undefined;
+
+  constructor(path: string, pid: number | undefined, options?: { cause?: unknown }) {
+    const holder = pid === undefined ? 'another process' : `process ${pid}`;
+    super(
+      `The embedded ClickHouse store at ${path} is held by ${holder}. Only one process can open it at a time. ` +
+        `Stop that process, or reach its data through the process that holds it (for example the llm-cost ` +
+        `collector's query endpoint: --url http://<collector>/), or use another directory (--path / ` +
+        `LLM_COST_CLICKHOUSE_PATH).`,
+      options,
+    );
+    this.path = path;
+    this.pid = pid;
+  }
+}
+
+/**
+ * The embedded engine is bound to one data directory per process; this process already opened a different one.
+ */
+export class EmbeddedStorePathConflictError extends Error {
+  override readonly name = 'EmbeddedStorePathConflictError';
+  readonly code = 'LLM_COST_EMBEDDED_PATH_CONFLICT';
+  readonly path: string;
+  readonly openPath: string;
+
+  constructor(path: string, openPath: string) {
+    super(
+      `This process already opened the embedded ClickHouse store at ${openPath}; the embedded engine can bind ` +
+        `only one directory per process, so ${path} cannot be opened too. Use the same path everywhere in this ` +
+        `process (or close every handle on ${openPath} first).`,
+    );
+    this.path = path;
+    this.openPath = openPath;
+  }
+}
+
+/** A schema migration failed; the version says which one, the cause says why. */
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+  readonly code = 'LLM_COST_MIGRATION_FAILED';
+  readonly version: number;
+
+  constructor(version: number, migrationName: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Schema migration ${version} (${migrationName}) failed: ${reason}`, { cause });
+    this.version = version;
+  }
+}

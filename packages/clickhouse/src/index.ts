@@ -1,0 +1,26 @@
+export { ClickHouseCostExporter, type ClickHouseCostExporterOptions } from './exporter.js';
+export {
+  CostPipeline,
+  type SubmitOptions,
+  type SubmitResult,
+  type FlushResult,
+  type RowListener,
+} from './pipeline/cost-pipeline.js';
+export type { CostPipelineOptions } from './pipeline/pipeline-options.js';
+export type { CostPipelineStats } from './pipeline/pipeline-stats.js';
+export { mapSpan, isGenAiAttributes, type MapSpanOptions } from './mapping/map-span.js';
+export type { LlmCall, SpanPrice } from './mapping/llm-call.js';
+export { spanLikeFromReadableSpan, type SpanLike, type ReadableSpanLike, type HrTime } from './spans/span-like.js';
+export type { CostPricer } from './pricing/pricer.js';
+export type { LlmCallRow } from './writer/llm-call-row.js';
+export { connectClickHouse } from './connection/connect.js';
+export type { ClickHouseConnectionOptions } from './connection/connection-options.js';
+export { migrate, type MigrateOptions, type MigrateResult, type RetentionOptions } from './schema/migrate.js';
+export { SCHEMA_VERSION } from './schema/migrations.js';
+export { renderSchemaDdl, type DdlTarget } from './schema/render-ddl.js';
+export {
+  InvalidOptionError,
+  EmbeddedStoreLockedError,
+  EmbeddedStorePathConflictError,
+  MigrationError,
+} from './errors.js';

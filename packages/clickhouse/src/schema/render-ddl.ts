@@ -1,0 +1,135 @@
+import {
+  DATA_TABLES,
+  DEDUPLICATION_WINDOW,
+  MIGRATIONS_TABLE,
+  ROLLUP_VIEWS,
+  type MaterializedViewDefinition,
+  type TableDefinition,
+} from './definitions.js';
+import { qualified, stringLiteral } from './identifiers.js';
+
+/** Where the DDL goes: one database, optionally a cluster (then `ON CLUSTER`, replicated and distributed tables). */
+export interface DdlTarget {
+  database: string;
+  /** Cluster name from the server's `remote_servers`; undefined for a single node or the embedded store. */
+  cluster?: string;
+}
+
+/** Retention in days; undefined = keep forever. */
+export interface RetentionDays {
+  raw?: number;
+  rollup?: number;
+}
+
+/**
+ * On a cluster the data lives in `<name>_local` (replicated, one per shard) and `<name>` is the `Distributed`
+ * table over them, so every query and insert uses the same names on a single node and on a cluster.
+ */
+export function storageTableName(target: DdlTarget, table: string): string {
+  return target.cluster ? `${table}_local` : table;
+}
+
+function onCluster(target: DdlTarget): string {
+  return target.cluster ? ` ON CLUSTER \`${target.cluster}\`` : '';
+}
+
+function columnsSql(table: TableDefinition): string {
+  return table.columns
+    .map((column) => `  \`${column.name}\` ${column.type} COMMENT ${stringLiteral(column.comment)}`)
+    .join(',\n');
+}
+
+export function ttlExpression(table: TableDefinition, days: number): string {
+  // TTL must evaluate to Date or DateTime; DateTime64 is converted explicitly so older servers accept it too.
+  const column = table.ttlColumn === 'timestamp' ? `toDateTime(${table.ttlColumn})` : table.ttlColumn;
+  return `${column} + toIntervalDay(${days})`;
+}
+
+function engineSql(target: DdlTarget, table: TableDefinition): string {
+  if (!target.cluster) return table.engine;
+  const storage = storageTableName(target, table.name);
+  return `Replicated${table.engine}('/clickhouse/tables/{shard}/{database}/${storage}', '{replica}')`;
+}
+
+function settingsSql(target: DdlTarget): string {
+  // Replicated tables deduplicate inserts by default (window of 1000 blocks on recent servers); the window is set
+  // explicitly on both engines so a batch retried after a long outage is still recognised.
+  return target.cluster
+    ? `replicated_deduplication_window = ${DEDUPLICATION_WINDOW}`
+    : `non_replicated_deduplication_window = ${DEDUPLICATION_WINDOW}`;
+}
+
+export function retentionDaysFor(table: TableDefinition, retention: RetentionDays | undefined): number | undefined {
+  const days = table.retention === 'raw' ? retention?.raw : retention?.rollup;
+  return days && days > 0 ? days : undefined;
+}
+
+/** `CREATE TABLE` for one data table (on a cluster: the replicated `_local` table). */
+export function createTableSql(target: DdlTarget, table: TableDefinition, retention?: RetentionDays): string {
+  const days = retentionDaysFor(table, retention);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${qualified(target.database, storageTableName(target, table.name))}${onCluster(target)}`,
+    `(\n${columnsSql(table)}\n)`,
+    `ENGINE = ${engineSql(target, table)}`,
+    `PARTITION BY ${table.partitionBy}`,
+    `ORDER BY (${table.orderBy.join(', ')})`,
+    ...(days ? [`TTL ${ttlExpression(table, days)}`] : []),
+    `SETTINGS ${settingsSql(target)}`,
+    `COMMENT ${stringLiteral(table.comment)}`,
+  ].join('\n');
+}
+
+/** On a cluster: the `Distributed` table with the plain name over the `_local` tables. */
+export function createDistributedTableSql(target: DdlTarget & { cluster: string }, table: TableDefinition): string {
+  // Raw rows are sharded by trace so a retried batch goes to the same shards in the same order and each shard's
+  // replicated deduplication recognises its part of it. Rollups are written by views on each shard, never through
+  // this table, so their sharding key only matters for manual inserts.
+  const shardingKey = table.name === 'llm_calls' ? 'cityHash64(trace_id)' : 'rand()';
+  const local = storageTableName(target, table.name);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${qualified(target.database, table.name)}${onCluster(target)}`,
+    `AS ${qualified(target.database, local)}`,
+    `ENGINE = Distributed(\`${target.cluster}\`, \`${target.database}\`, \`${local}\`, ${shardingKey})`,
+  ].join('\n');
+}
+
+/** `CREATE MATERIALIZED VIEW ... TO <rollup>`; on a cluster it runs on each shard over the local tables. */
+export function createViewSql(target: DdlTarget, view: MaterializedViewDefinition): string {
+  const from = qualified(target.database, storageTableName(target, view.from));
+  return [
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualified(target.database, view.name)}${onCluster(target)}`,
+    `TO ${qualified(target.database, storageTableName(target, view.to))}`,
+    `AS ${view.select.replace('{from}', from)}`,
+  ].join('\n');
+}
+
+export function createDatabaseSql(target: DdlTarget): string {
+  return `CREATE DATABASE IF NOT EXISTS \`${target.database}\`${onCluster(target)}`;
+}
+
+export function createMigrationsTableSql(target: DdlTarget): string {
+  const engine = target.cluster
+    ? // One history for the whole cluster: the path has no {shard}, so every replica of every shard shares it.
+      `ReplicatedMergeTree('/clickhouse/tables/{database}/${MIGRATIONS_TABLE}', '{replica}')`
+    : 'MergeTree';
+  return [
+    `CREATE TABLE IF NOT EXISTS ${qualified(target.database, MIGRATIONS_TABLE)}${onCluster(target)}`,
+    `(\n  \`version\` UInt32,\n  \`name\` String,\n  \`applied_at\` DateTime('UTC')\n)`,
+    `ENGINE = ${engine}`,
+    'ORDER BY version',
+  ].join('\n');
+}
+
+/**
+ * The whole schema at its current version, in execution order: what migration 1 creates. Used by the docs, by
+ * `llm-cost migrate --print` and by the test that parses the cluster variant with `EXPLAIN AST`.
+ */
+export function renderSchemaDdl(target: DdlTarget, retention?: RetentionDays): string[] {
+  const statements = [createDatabaseSql(target), createMigrationsTableSql(target)];
+  for (const table of DATA_TABLES) {
+    statements.push(createTableSql(target, table, retention));
+    if (target.cluster) statements.push(createDistributedTableSql({ ...target, cluster: target.cluster }, table));
+  }
+  for (const view of ROLLUP_VIEWS) statements.push(createViewSql(target, view));
+  return statements;
+}

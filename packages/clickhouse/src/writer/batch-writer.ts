@@ -1,0 +1,197 @@
+import type { Store } from '../connection/connect.js';
+import type { CostPipelineStats } from '../pipeline/pipeline-stats.js';
+import { batchToken, insertBatch, type Batch } from './insert-batch.js';
+import { backoffDelayMs, classifyInsertFailure } from './insert-outcome.js';
+
+export interface BatchWriterOptions {
+  maxBatchSize: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Makes sure the schema exists before the first insert and after a "table missing" failure. */
+  ensureSchema: (() => Promise<void>) | undefined;
+  /** Called once per failure incident (the first failure after a success), not per retry. */
+  onIncident: (message: string) => void;
+  /** Called when the store refused single rows as bad data and they were dropped. */
+  onBadRow: (error: unknown) => void;
+  insert?: (store: Store, batch: Batch) => Promise<void>;
+}
+
+/**
+ * The write side of the pipeline: encoded rows are grouped into batches of at most `maxBatchSize`, each frozen with
+ * its deduplication token before the first attempt and retried unchanged (jittered exponential backoff) until it
+ * lands, so a retry after an ambiguous failure can never count twice. One insert runs at a time.
+ */
+export class BatchWriter {
+  private queuedLines: string[] = [];
+  private queuedIds: string[] = [];
+  private readonly batches: Batch[] = [];
+  private inFlight: Batch | undefined;
+  private pumping = false;
+  private abandoned = false;
+  private schemaReady: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private readonly idleWaiters: Array<() => void> = [];
+  private inIncident = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: BatchWriterOptions,
+    private readonly stats: CostPipelineStats,
+  ) {}
+
+  /** Rows accepted and not yet written. */
+  get depth(): number {
+    let depth = this.queuedLines.length + (this.inFlight?.lines.length ?? 0);
+    for (const batch of this.batches) depth += batch.lines.length;
+    return depth;
+  }
+
+  enqueue(line: string, identity: string): void {
+    this.queuedLines.push(line);
+    this.queuedIds.push(identity);
+    if (this.queuedLines.length >= this.options.maxBatchSize) this.cutBatches(false);
+  }
+
+  /** Turns every queued row into batches and starts writing them. */
+  flushQueued(): void {
+    this.cutBatches(true);
+  }
+
+  /** Resolves true once nothing is queued or in flight, or false at `deadline` (ms since epoch). */
+  async waitIdle(deadline: number): Promise<boolean> {
+    this.flushQueued();
+    if (this.depth === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+      timer.unref();
+    });
+    try {
+      return await Promise.race([idle, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops writing; returns how many accepted rows were not written. */
+  abandon(): number {
+    this.abandoned = true;
+    const lost = this.depth;
+    this.queuedLines = [];
+    this.queuedIds = [];
+    this.batches.length = 0;
+    this.stopWaiting();
+    return lost;
+  }
+
+  private cutBatches(all: boolean): void {
+    const size = this.options.maxBatchSize;
+    while (this.queuedLines.length >= size || (all && this.queuedLines.length > 0)) {
+      const lines = this.queuedLines.splice(0, size);
+      const ids = this.queuedIds.splice(0, size);
+      this.batches.push({ lines, token: batchToken(ids), attempts: 0 });
+    }
+    if (this.batches.length > 0) this.pump();
+  }
+
+  private pump(): void {
+    if (this.pumping || this.abandoned) return;
+    this.pumping = true;
+    void this.run().finally(() => {
+      this.pumping = false;
+      if (this.depth === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.abandoned) {
+      const batch = this.batches.shift();
+      if (!batch) return;
+      this.inFlight = batch;
+      try {
+        await this.write(batch);
+      } finally {
+        this.inFlight = undefined;
+      }
+    }
+  }
+
+  /** Writes one batch, retrying until it lands, is refused as bad data, or the writer is abandoned. */
+  private async write(batch: Batch): Promise<void> {
+    const insert = this.options.insert ?? insertBatch;
+    while (!this.abandoned) {
+      const started = performance.now();
+      try {
+        await this.ensureSchema();
+        batch.attempts += 1;
+        await insert(this.store, batch);
+        const latency = performance.now() - started;
+        this.stats.written += batch.lines.length;
+        this.stats.inserts += 1;
+        this.stats.lastWriteLatencyMs = latency;
+        this.stats.writeLatencyMsSum += latency;
+        this.stats.lastError = undefined;
+        this.inIncident = false;
+        return;
+      } catch (error) {
+        this.stats.insertFailures += 1;
+        this.stats.lastError = error instanceof Error ? error.message : String(error);
+        if (!this.inIncident) {
+          this.inIncident = true;
+          this.options.onIncident(this.stats.lastError);
+        }
+        const kind = classifyInsertFailure(error);
+        if (kind === 'missing_schema') this.schemaReady = undefined;
+        if (kind === 'bad_data') {
+          this.splitBadBatch(batch, error);
+          return;
+        }
+        await this.sleep(backoffDelayMs(batch.attempts, this.options.retryBaseMs, this.options.retryMaxMs));
+      }
+    }
+  }
+
+  private ensureSchema(): Promise<void> {
+    const ensure = this.options.ensureSchema;
+    if (!ensure) return Promise.resolve();
+    // A failed migration is forgotten so the next attempt migrates again.
+    this.schemaReady ??= ensure().catch((error: unknown) => {
+      this.schemaReady = undefined;
+      throw error;
+    });
+    return this.schemaReady;
+  }
+
+  /**
+   * The store refused the rows themselves. Nothing of a refused block was written, so halves of it can be sent as
+   * new batches (with their own tokens) until the offending rows are isolated; those are dropped and counted.
+   */
+  private splitBadBatch(batch: Batch, error: unknown): void {
+    if (batch.lines.length === 1) {
+      this.stats.lost += 1;
+      this.options.onBadRow(error);
+      return;
+    }
+    const middle = Math.ceil(batch.lines.length / 2);
+    const halves = [batch.lines.slice(0, middle), batch.lines.slice(middle)];
+    this.batches.unshift(
+      ...halves.map((lines, index) => ({ lines, token: `${batch.token}-${index === 0 ? 'a' : 'b'}`, attempts: 0 })),
+    );
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.wakeTimer = setTimeout(resolve, ms);
+      this.wakeTimer.unref();
+    });
+  }
+
+  private stopWaiting(): void {
+    clearTimeout(this.wakeTimer);
+    this.wake?.();
+    this.wake = undefined;
+  }
+}

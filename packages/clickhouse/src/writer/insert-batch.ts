@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+
+import type { Store } from '../connection/connect.js';
+import { RAW_TABLE } from '../schema/definitions.js';
+import { qualified } from '../schema/identifiers.js';
+import { ROW_COLUMNS } from './llm-call-row.js';
+
+/** A batch of encoded rows, frozen at its first attempt: every retry sends the same bytes with the same token. */
+export interface Batch {
+  lines: string[];
+  /** Deterministic from the rows' identities, see {@link batchToken}. */
+  token: string;
+  attempts: number;
+}
+
+/**
+ * The deduplication token of a batch: a hash of its rows' (trace id, span id) in order. The same rows always give
+ * the same token, so ClickHouse drops a retried batch whose first attempt landed, in `llm_calls` and (with
+ * `deduplicate_blocks_in_dependent_materialized_views`) in every rollup.
+ */
+export function batchToken(identities: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const identity of identities) hash.update(identity).update('\n');
+  return `llm-cost-v1-${hash.digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * The settings travel in the statement's own SETTINGS clause rather than as client settings: the embedded
+ * connection turns client settings into session-wide `SET`s that would leak the token into the next insert.
+ * async_insert is off because asynchronous inserts deduplicate differently.
+ */
+export function insertStatement(database: string, token: string): string {
+  return (
+    `INSERT INTO ${qualified(database, RAW_TABLE)} (${ROW_COLUMNS.join(', ')}) ` +
+    `SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${token}', ` +
+    'deduplicate_blocks_in_dependent_materialized_views = 1, async_insert = 0 ' +
+    'FORMAT JSONCompactEachRow'
+  );
+}
+
+/** Sends one batch. Runs with tracing suppressed so an HTTP instrumentation does not trace our own writes. */
+export function insertBatch(store: Store, batch: Batch): Promise<void> {
+  return context.with(suppressTracing(context.active()), async () => {
+    const result = await store.client.exec({
+      query: insertStatement(store.database, batch.token),
+      values: Readable.from([batch.lines.join('\n')]),
+    });
+    // exec leaves the response stream open; drain it so the socket returns to the pool.
+    result.stream.resume();
+    await new Promise<void>((resolve, reject) => {
+      result.stream.once('end', resolve).once('close', resolve).once('error', reject);
+    });
+  });
+}
