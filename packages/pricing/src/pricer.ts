@@ -24,7 +24,7 @@ const MARKUP_DECIMALS = 6;
 let bundledTable: PriceTable | undefined;
 
 /** The bundled data, validated and compiled once per process (shared by every bundled pricer). */
-function getBundledTable(): PriceTable {
+export function getBundledTable(): PriceTable {
   if (!bundledTable) {
     const { table, problems } = readPriceTable(BUNDLED_PROVIDERS);
     if (problems.length > 0) throw new PriceDataError(`@pydantic/genai-prices@${ENGINE_VERSION}`, problems);
