@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
-
-type ClientOptions = NonNullable<Parameters<typeof createClient>[0]>;
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 
 import { assertIdentifier } from '../schema/identifiers.js';
@@ -14,6 +12,8 @@ import {
   type StoreKind,
 } from './connection-options.js';
 import { explainOpenFailure } from './embedded-lock.js';
+
+type ClientOptions = NonNullable<Parameters<typeof createClient>[0]>;
 
 /** A resolved connection: the client plus what the rest of the package needs to know about it. */
 export interface Store {
@@ -57,6 +57,8 @@ export function openStore(options: ClickHouseConnectionOptions = {}): Store {
       password: options.password ?? env('LLM_COST_CLICKHOUSE_PASSWORD') ?? '',
       request_timeout: options.requestTimeoutMs ?? 30_000,
       application: 'llm-cost',
+      // Failed writes are reported by the pipeline once per incident; the client would log every retry.
+      log: { level: ClickHouseLogLevel.OFF },
     });
     return { ...base, client, kind: 'server', path: undefined, url: redactUrl(url), close: () => client.close() };
   }
