@@ -12,8 +12,12 @@ export type AttributeValue = string | number | boolean | Array<string | number |
 
 export type Attributes = Record<string, AttributeValue>;
 
-/** OTLP `Span.SpanKind` (0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer). */
-export type OtlpSpanKind = 0 | 1 | 2 | 3 | 4 | 5;
+/**
+ * Span kind as OpenTelemetry JS numbers it (`SpanKind`: 0 internal, 1 server, 2 client, 3 producer, 4 consumer), so a
+ * decoded span reads like one exported in process. OTLP numbers kinds one higher (0 being "unspecified", read as
+ * internal, as the specification allows).
+ */
+export type OtlpSpanKind = 0 | 1 | 2 | 3 | 4;
 
 /** The resource of a batch of spans; one object shared by every span of its `ResourceSpans`. */
 export interface OtlpResource {

@@ -216,14 +216,13 @@ function readKeyValue(ctx: Context, sink: AttributeSink, depth: number): void {
   r.end = outerEnd;
   // `__proto__` as a plain-object key would replace the map's prototype.
   if (key === undefined || key === '__proto__') return;
-  const target = sink.target;
-  const isNew = !Object.prototype.hasOwnProperty.call(target, key);
-  if (value === DROPPED || value === null || (isNew && sink.count >= limits.maxAttributes)) {
+  // Keys are unique per the OTLP schema; a repeated key overwrites and still counts toward the limit.
+  if (value === DROPPED || value === null || sink.count >= limits.maxAttributes) {
     ctx.result.droppedAttributes++;
     return;
   }
-  if (isNew) sink.count++;
-  target[key] = value;
+  sink.count++;
+  sink.target[key] = value;
 }
 
 /** Reads a length-delimited `AnyValue`, dropping it unread when it is over the size or depth limit. */

@@ -24,8 +24,9 @@ export function normaliseParentSpanId(id: string | undefined): string | undefine
   return id !== undefined && id.length === 16 && id !== ZERO_SPAN_ID && HEX.test(id) ? id : undefined;
 }
 
-export function normaliseKind(kind: number): OtlpSpanKind {
-  return Number.isInteger(kind) && kind >= 0 && kind <= 5 ? (kind as OtlpSpanKind) : 0;
+/** OTLP `SpanKind` (1 internal ... 5 consumer; 0 unspecified) to OpenTelemetry JS `SpanKind` (0 internal ...). */
+export function normaliseKind(otlpKind: number): OtlpSpanKind {
+  return Number.isInteger(otlpKind) && otlpKind >= 2 && otlpKind <= 5 ? ((otlpKind - 1) as OtlpSpanKind) : 0;
 }
 
 export function normaliseStatusCode(code: number): 0 | 1 | 2 {

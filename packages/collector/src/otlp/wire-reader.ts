@@ -1,4 +1,35 @@
 import { OtlpDecodeError } from '../errors.js';
+import { StringCache } from './string-cache.js';
+
+
+/**
+ * Node's per-encoding slice methods skip `toString`'s argument handling (measurably faster per string on this hot
+ * path; protobufjs uses them the same way). They are not in the type definitions, so fall back when absent.
+ */
+interface EncodingSlices {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+  hexSlice(start: number, end: number): string;
+  base64Slice(start: number, end: number): string;
+}
+const proto = Buffer.prototype as unknown as Partial<EncodingSlices>;
+export const slices: EncodingSlices =
+  typeof proto.utf8Slice === 'function' && typeof proto.latin1Slice === 'function' && typeof proto.hexSlice === 'function' && typeof proto.base64Slice === 'function'
+    ? (proto as EncodingSlices)
+    : {
+        utf8Slice(this: Buffer, start, end) {
+          return this.toString('utf8', start, end);
+        },
+        latin1Slice(this: Buffer, start, end) {
+          return this.toString('latin1', start, end);
+        },
+        hexSlice(this: Buffer, start, end) {
+          return this.toString('hex', start, end);
+        },
+        base64Slice(this: Buffer, start, end) {
+          return this.toString('base64', start, end);
+        },
+      };
 
 /**
  * A strict protobuf wire-format reader over one Buffer. Every read is bounds-checked against the end of the message
@@ -8,6 +39,9 @@ import { OtlpDecodeError } from '../errors.js';
  *
  * Wire format: https://protobuf.dev/programming-guides/encoding/
  */
+/** Shared by every reader of the process: keys and common values are the same across requests. */
+const sharedStrings = new StringCache((buf, start, end) => slices.latin1Slice.call(buf, start, end));
+
 export class WireReader {
   pos: number;
 
@@ -90,18 +124,22 @@ export class WireReader {
     return this.pos + length;
   }
 
-  /** A length-delimited UTF-8 string. Invalid sequences become U+FFFD, as in every protobuf runtime for JS. */
+  /**
+   * A length-delimited UTF-8 string. Invalid sequences become U+FFFD, as in every protobuf runtime for JS. Short
+   * ASCII strings (attribute keys, models, providers, tag values) recur in every span and come from a cache.
+   */
   string(): string {
     const end = this.delimitedEnd();
-    const value = end === this.pos ? '' : this.buf.toString('utf8', this.pos, end);
+    const start = this.pos;
     this.pos = end;
-    return value;
+    if (end === start) return '';
+    return sharedStrings.get(this.buf, start, end) ?? slices.utf8Slice.call(this.buf, start, end);
   }
 
   /** A length-delimited bytes field as lowercase hex (trace and span ids). */
   hex(): string {
     const end = this.delimitedEnd();
-    const value = this.buf.toString('hex', this.pos, end);
+    const value = slices.hexSlice.call(this.buf, this.pos, end);
     this.pos = end;
     return value;
   }
@@ -109,7 +147,7 @@ export class WireReader {
   /** A length-delimited bytes field as base64 (the OTLP JSON mapping of `bytes_value` attributes). */
   base64(): string {
     const end = this.delimitedEnd();
-    const value = this.buf.toString('base64', this.pos, end);
+    const value = slices.base64Slice.call(this.buf, this.pos, end);
     this.pos = end;
     return value;
   }
