@@ -67,3 +67,19 @@ export class MigrationError extends Error {
     this.version = version;
   }
 }
+
+/** The llm-cost tables are not in the database the queries point to. */
+export class SchemaNotFoundError extends Error {
+  override readonly name = 'SchemaNotFoundError';
+  readonly code = 'LLM_COST_SCHEMA_NOT_FOUND';
+  readonly database: string;
+
+  constructor(database: string, cause: unknown) {
+    super(
+      `The llm-cost tables were not found in database '${database}'. Run \`llm-cost migrate\` (or start an exporter, ` +
+        `which migrates on start), or point --database / LLM_COST_CLICKHOUSE_DATABASE at the right database.`,
+      { cause },
+    );
+    this.database = database;
+  }
+}

@@ -13,6 +13,18 @@ export type { LlmCall, SpanPrice } from './mapping/llm-call.js';
 export { spanLikeFromReadableSpan, type SpanLike, type ReadableSpanLike, type HrTime } from './spans/span-like.js';
 export type { CostPricer } from './pricing/pricer.js';
 export type { LlmCallRow } from './writer/llm-call-row.js';
+export { createUsageQueries, type UsageQueries } from './queries/usage-queries.js';
+export type {
+  UsageTotals,
+  UsageBreakdownEntry,
+  UsageFilter,
+  PeriodInput,
+  TimeInput,
+  BreakdownDimension,
+  DailyCostEntry,
+  LatencyEntry,
+  DataQualityReport,
+} from './queries/query-types.js';
 export { connectClickHouse } from './connection/connect.js';
 export type { ClickHouseConnectionOptions } from './connection/connection-options.js';
 export { migrate, type MigrateOptions, type MigrateResult, type RetentionOptions } from './schema/migrate.js';
@@ -23,4 +35,5 @@ export {
   EmbeddedStoreLockedError,
   EmbeddedStorePathConflictError,
   MigrationError,
+  SchemaNotFoundError,
 } from './errors.js';

@@ -11,12 +11,17 @@ import {
 
 let counter = 0;
 
+function hrTime(ms: number): readonly [number, number] {
+  return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
+}
+
 export interface PlainCallOptions {
   user?: string;
   model?: string;
   input?: number;
   output?: number;
   startMs?: number;
+  durationMs?: number;
   attributes?: Record<string, unknown>;
 }
 
@@ -32,8 +37,8 @@ export function plainCalls(count: number, options: PlainCallOptions = {}): SpanL
       name: `chat ${options.model ?? 'gpt-4o-mini'}`,
       traceId: `${process.pid.toString(16)}${counter.toString(16)}`.padStart(32, 'a'),
       spanId: counter.toString(16).padStart(16, 'b'),
-      startTime: [Math.floor(start / 1000), (start % 1000) * 1e6] as const,
-      endTime: [Math.floor(start / 1000) + 1, 0] as const,
+      startTime: hrTime(start),
+      endTime: hrTime(start + (options.durationMs ?? 1000)),
       attributes: {
         [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
         [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
