@@ -125,6 +125,31 @@ export const USAGE_SOURCE = {
   unknown: 'unknown',
   /** Recorded by the application through `trackLlmCall` / `recordLlmResponse`. */
   manual: 'manual',
+  /**
+   * Read from the events a stream delivered before it was cancelled, failed or abandoned: a lower bound (for example
+   * Anthropic's input tokens from `message_start` without the final output count).
+   */
+  streamPartial: 'stream_partial',
+} as const;
+
+/**
+ * How the call ended, set on streamed calls and on calls that did not complete: see {@link END_REASON}.
+ * A cancelled or aborted call is not an error (span status stays unset).
+ */
+export const ATTR_LLM_COST_END_REASON = 'llm_cost.end_reason';
+
+/** Values of `llm_cost.end_reason`. */
+export const END_REASON = {
+  /** The response (or the stream) was read to the end. */
+  completed: 'completed',
+  /** The consumer stopped reading: `cancel()`, an early `break`, or releasing the reader before the end. */
+  cancelled: 'cancelled',
+  /** The request was aborted (AbortSignal) before a response arrived. */
+  aborted: 'aborted',
+  /** The network or the stream failed. */
+  error: 'error',
+  /** The response was garbage-collected without being read to the end (see the README, "Streams"). */
+  abandoned: 'abandoned',
 } as const;
 
 /** Instrumentation scope of our spans; the exporter uses it to recognise them. */

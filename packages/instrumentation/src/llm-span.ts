@@ -1,0 +1,216 @@
+/**
+ * One LLM call, one CLIENT span: the start attributes every capture path shares (fetch, `trackLlmCall`,
+ * `recordLlmResponse`) and the end, where usage, cost, tags and status are set in one `setAttributes` call and the
+ * budget guard hears about the call.
+ */
+import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_LLM_COST_END_REASON,
+  ATTR_LLM_COST_PRICING_MODE,
+  ATTR_LLM_COST_PROVIDER_REPORTED_COST,
+  ATTR_LLM_COST_USAGE_CACHE_WRITE_1H_TOKENS,
+  ATTR_LLM_COST_USAGE_CACHE_WRITE_5M_TOKENS,
+  ATTR_LLM_COST_USAGE_SOURCE,
+  END_REASON,
+  USAGE_SOURCE,
+} from './semconv.js';
+import type { BudgetGuard, SpanPricer, TokenUsage } from './types.js';
+import type { CallResult } from './providers/types.js';
+import { compactReasons } from './providers/fields.js';
+import { EMPTY_TAG_SET, mergeTagSets, type TagSet } from './tag-validation.js';
+import { sharedState } from './runtime-state.js';
+import { errorOnce } from './diag-once.js';
+import { priceAttributes } from './price-attributes.js';
+
+export type UsageSource = (typeof USAGE_SOURCE)[keyof typeof USAGE_SOURCE];
+export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];
+
+/** What the span needs from the configuration when it ends. */
+export interface SpanSinks {
+  readonly budgetGuard: BudgetGuard | undefined;
+  /** Resolves the pricer lazily (undefined when pricing is off or unavailable). */
+  readonly pricer: () => SpanPricer | undefined;
+}
+
+export interface LlmSpanStart {
+  tracer: Tracer;
+  parent: Context;
+  provider: string;
+  operation: string;
+  requestModel: string | undefined;
+  /** Extra start attributes (server address, stream flag, request service tier). */
+  attributes: Attributes;
+  /** Default tags (under) and scope tags (over). */
+  defaults: TagSet | undefined;
+  scope: TagSet;
+  startTime?: number | Date;
+}
+
+/** How the call ended. */
+export interface LlmSpanOutcome {
+  usageSource: UsageSource;
+  endReason?: EndReason;
+  /** Set `llm_cost.end_reason` even when the call completed (streamed calls always carry it). */
+  recordEndReason?: boolean;
+  status?: number;
+  errorType?: string;
+  endTime?: number | Date;
+}
+
+/** A started LLM span; `end` is idempotent. */
+export class LlmSpan {
+  readonly span: Span;
+  readonly result: CallResult = {};
+  ended = false;
+  private readonly provider: string;
+  private readonly operation: string;
+  private readonly requestModel: string | undefined;
+  private readonly defaults: TagSet | undefined;
+  private readonly scope: TagSet;
+  private readonly sinks: SpanSinks;
+  /** `gen_ai.openai.response.service_tier` only means something for OpenAI-shaped APIs. */
+  private readonly openAiShaped: boolean;
+
+  constructor(start: LlmSpanStart, sinks: SpanSinks, openAiShaped: boolean) {
+    this.provider = start.provider;
+    this.operation = start.operation;
+    this.requestModel = start.requestModel;
+    this.defaults = start.defaults;
+    this.scope = start.scope;
+    this.sinks = sinks;
+    this.openAiShaped = openAiShaped;
+    const attributes: Attributes = start.attributes;
+    attributes[ATTR_GEN_AI_OPERATION_NAME] = start.operation;
+    attributes[ATTR_GEN_AI_PROVIDER_NAME] = start.provider;
+    if (start.requestModel !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = start.requestModel;
+    if (start.defaults !== undefined && start.defaults.count > 0) Object.assign(attributes, start.defaults.attributes);
+    if (start.scope.count > 0) Object.assign(attributes, start.scope.attributes);
+    const name = start.requestModel === undefined ? start.operation : `${start.operation} ${start.requestModel}`;
+    this.span = start.tracer.startSpan(
+      name,
+      { kind: SpanKind.CLIENT, attributes, ...(start.startTime !== undefined ? { startTime: start.startTime } : {}) },
+      start.parent,
+    );
+  }
+
+  /** Ends the span with everything the call reported. Never throws. */
+  end(outcome: LlmSpanOutcome): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.finish(outcome);
+    } catch (error) {
+      errorOnce('span:end', 'could not complete an LLM span', error);
+      try {
+        this.span.end();
+      } catch {
+        // The span processor failed; nothing more we can do.
+      }
+    }
+  }
+
+  private finish(outcome: LlmSpanOutcome): void {
+    const result = this.result;
+    const attributes: Attributes = {};
+    if (outcome.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status;
+    if (result.responseModel !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = result.responseModel;
+    if (result.responseId !== undefined) attributes[ATTR_GEN_AI_RESPONSE_ID] = result.responseId;
+    const reasons = compactReasons(result.finishReasons);
+    if (reasons !== undefined) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = reasons;
+    const usage = result.usage;
+    if (usage !== undefined) setUsageAttributes(attributes, usage);
+    attributes[ATTR_LLM_COST_USAGE_SOURCE] = usage === undefined ? USAGE_SOURCE.unknown : outcome.usageSource;
+    if (result.providerReportedCost !== undefined) {
+      attributes[ATTR_LLM_COST_PROVIDER_REPORTED_COST] = result.providerReportedCost;
+    }
+    if (result.serviceTier !== undefined && this.openAiShaped) {
+      attributes[ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER] = result.serviceTier;
+    }
+    if (result.pricingMode !== undefined && result.pricingMode !== 'standard') {
+      attributes[ATTR_LLM_COST_PRICING_MODE] = result.pricingMode;
+    }
+    const endReason = outcome.endReason ?? END_REASON.completed;
+    if (outcome.recordEndReason === true || endReason !== END_REASON.completed) {
+      attributes[ATTR_LLM_COST_END_REASON] = endReason;
+    }
+    const errorType = outcome.errorType ?? result.errorType;
+    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+
+    const responseModel = result.responseModel ?? this.requestModel;
+    if (usage !== undefined && responseModel !== undefined) {
+      const pricer = this.sinks.pricer();
+      if (pricer !== undefined) {
+        const timestamp = outcome.endTime ?? Date.now();
+        priceAttributes(attributes, pricer, {
+          provider: this.provider,
+          model: responseModel,
+          usage,
+          timestamp,
+          ...(result.pricingMode !== undefined ? { mode: result.pricingMode } : {}),
+          ...(result.providerReportedCost !== undefined ? { providerReportedCost: result.providerReportedCost } : {}),
+        });
+      }
+    }
+
+    const span = this.span;
+    span.setAttributes(attributes);
+    if (errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end(outcome.endTime);
+    this.record(usage, outcome.endTime);
+  }
+
+  /** The merged tags of this call (defaults under scope). */
+  tags(): TagSet {
+    return this.defaults === undefined ? this.scope : mergeTagSets(this.defaults, this.scope, sharedState.tagLimits);
+  }
+
+  private record(usage: TokenUsage | undefined, endTime: number | Date | undefined): void {
+    const guard = this.sinks.budgetGuard;
+    if (guard === undefined) return;
+    const result = this.result;
+    try {
+      guard.record({
+        provider: this.provider,
+        operation: this.operation,
+        ...(this.requestModel !== undefined ? { requestModel: this.requestModel } : {}),
+        ...(result.responseModel !== undefined ? { responseModel: result.responseModel } : {}),
+        usage,
+        tags: (this.tags() ?? EMPTY_TAG_SET).tags,
+        timestamp: endTime === undefined ? Date.now() : endTime instanceof Date ? endTime.getTime() : endTime,
+        ...(result.providerReportedCost !== undefined ? { providerReportedCost: result.providerReportedCost } : {}),
+        ...(result.pricingMode !== undefined ? { pricingMode: result.pricingMode } : {}),
+      });
+    } catch (error) {
+      errorOnce('budget:record', 'the budget guard failed to record a call', error);
+    }
+  }
+}
+
+/** Token attributes per the GenAI conventions (input includes cached, output includes reasoning). */
+export function setUsageAttributes(attributes: Attributes, usage: TokenUsage): void {
+  attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
+  attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
+  if (usage.cacheReadTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheReadTokens;
+  if (usage.cacheWriteTokens !== undefined) {
+    attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheWriteTokens;
+  }
+  if (usage.cacheWrite5mTokens !== undefined) attributes[ATTR_LLM_COST_USAGE_CACHE_WRITE_5M_TOKENS] = usage.cacheWrite5mTokens;
+  if (usage.cacheWrite1hTokens !== undefined) attributes[ATTR_LLM_COST_USAGE_CACHE_WRITE_1H_TOKENS] = usage.cacheWrite1hTokens;
+  if (usage.reasoningTokens !== undefined) {
+    attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoningTokens;
+  }
+}

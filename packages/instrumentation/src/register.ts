@@ -1,0 +1,169 @@
+/**
+ * `registerLlmCostInstrumentation()`: resolves the options once, chooses where spans go, patches the global fetch,
+ * and returns the process-wide handle (the same handle on every call, also across the ESM and CommonJS builds).
+ */
+import { diag, type TracerProvider } from '@opentelemetry/api';
+import { INSTRUMENTATION_SCOPE_NAME } from './semconv.js';
+import type { LlmCostInstrumentation, LlmCostInstrumentationOptions, Tags } from './types.js';
+import { buildHostTable } from './host-table.js';
+import { instrumentFetch } from './fetch-capture.js';
+import type { Runtime } from './runtime.js';
+import { sharedState, DEFAULT_TAG_LIMITS } from './runtime-state.js';
+import { EMPTY_TAG_SET, extendTagSet, type TagLimits, type TagSet } from './tag-validation.js';
+import { setupTracerProvider } from './tracer-setup.js';
+import { pricerResolver } from './price-spans.js';
+import { errorOnce, warnOnce } from './diag-once.js';
+import { VERSION } from './version.js';
+
+type FetchFn = typeof globalThis.fetch;
+
+interface ActiveInstrumentation {
+  runtime: Runtime;
+  handle: LlmCostInstrumentation;
+}
+
+function envFlag(name: string): boolean | undefined {
+  const value = process.env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  warnOnce(`env:${name}`, `${name}="${value}" is not a boolean (true/false); ignored`);
+  return undefined;
+}
+
+function limit(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return Math.min(value, 10_000);
+  warnOnce(`option:${name}`, `${name} must be a positive integer; using ${fallback}`);
+  return fallback;
+}
+
+function tagLimitsOf(options: LlmCostInstrumentationOptions): TagLimits {
+  return Object.freeze({
+    maxTags: limit(options.maxTags, DEFAULT_TAG_LIMITS.maxTags, 'maxTags'),
+    maxKeyLength: limit(options.maxTagKeyLength, DEFAULT_TAG_LIMITS.maxKeyLength, 'maxTagKeyLength'),
+    maxValueLength: limit(options.maxTagValueLength, DEFAULT_TAG_LIMITS.maxValueLength, 'maxTagValueLength'),
+  });
+}
+
+/** The default tags resolver: an object is validated once; a function is called (and validated) per call. */
+function defaultTagsResolver(
+  defaultTags: LlmCostInstrumentationOptions['defaultTags'],
+): (() => TagSet | undefined) | undefined {
+  if (defaultTags === undefined || defaultTags === null) return undefined;
+  if (typeof defaultTags === 'function') {
+    return () => {
+      let tags: Tags;
+      try {
+        tags = defaultTags();
+      } catch (error) {
+        errorOnce('tags:default-function', 'the defaultTags function threw; calls go on without default tags', error);
+        return undefined;
+      }
+      return extendTagSet(EMPTY_TAG_SET, tags, sharedState.tagLimits);
+    };
+  }
+  const set = extendTagSet(EMPTY_TAG_SET, defaultTags, sharedState.tagLimits);
+  return set.count === 0 ? undefined : () => set;
+}
+
+function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveInstrumentation {
+  sharedState.tagLimits = tagLimitsOf(options);
+  const setup = setupTracerProvider(options);
+  diag.debug(`${INSTRUMENTATION_SCOPE_NAME}: LLM spans go to ${setup.destination}`);
+  const runtime: Runtime = {
+    enabled: false,
+    hosts: buildHostTable(options.hosts),
+    tracer: setup.provider.getTracer(INSTRUMENTATION_SCOPE_NAME, VERSION),
+    captureStreamUsage: options.captureStreamUsage ?? envFlag('LLM_COST_CAPTURE_STREAM_USAGE') ?? false,
+    sinks: { budgetGuard: options.budgetGuard, pricer: pricerResolver(options.priceSpans) },
+  };
+  if (options.budgetGuard !== undefined && typeof options.budgetGuard?.check !== 'function') {
+    warnOnce('option:budgetGuard', 'budgetGuard must have check() and record(); ignored');
+    (runtime.sinks as { budgetGuard: unknown }).budgetGuard = undefined;
+  }
+  const patchGlobal = options.patchGlobalFetch !== false;
+  let original: FetchFn | undefined;
+  let patched: FetchFn | undefined;
+  let shutDown = false;
+  let flushOnExit: (() => void) | undefined;
+
+  const enable = (): void => {
+    if (shutDown) return;
+    runtime.enabled = true;
+    if (!patchGlobal || typeof globalThis.fetch !== 'function') return;
+    if (patched !== undefined && globalThis.fetch === patched) return;
+    original = globalThis.fetch;
+    patched = instrumentFetch(original);
+    globalThis.fetch = patched;
+  };
+
+  const disable = (): void => {
+    runtime.enabled = false;
+    // Only undo our own patch: if someone wrapped fetch after us, our wrapper stays inside theirs, passing through.
+    if (patched !== undefined && globalThis.fetch === patched && original !== undefined) globalThis.fetch = original;
+    patched = undefined;
+  };
+
+  const forceFlush = async (): Promise<void> => {
+    const provider = setup.provider as TracerProvider & { forceFlush?: () => Promise<void>; getDelegate?: () => unknown };
+    const target = (provider.getDelegate?.() ?? provider) as { forceFlush?: () => Promise<void> };
+    if (typeof target.forceFlush === 'function') await target.forceFlush();
+  };
+
+  const handle: LlmCostInstrumentation = {
+    get tracerProvider() {
+      return setup.provider;
+    },
+    get enabled() {
+      return runtime.enabled;
+    },
+    enable,
+    disable,
+    forceFlush,
+    async shutdown() {
+      if (shutDown) return;
+      disable();
+      shutDown = true;
+      if (flushOnExit !== undefined) process.removeListener('beforeExit', flushOnExit);
+      if ((sharedState.active as ActiveInstrumentation | undefined)?.handle === handle) sharedState.active = undefined;
+      sharedState.defaultTags = undefined;
+      if (setup.owned !== undefined) {
+        await setup.owned.shutdown();
+      } else {
+        await forceFlush();
+      }
+    },
+  };
+
+  if (setup.owned !== undefined) {
+    // A short script that makes a few calls and ends must not lose the spans still in the batch queue.
+    const owned = setup.owned;
+    flushOnExit = () => {
+      owned.forceFlush().catch((error: unknown) => errorOnce('exit:flush', 'flushing LLM spans at exit failed', error));
+    };
+    process.once('beforeExit', flushOnExit);
+  }
+
+  sharedState.defaultTags = defaultTagsResolver(options.defaultTags);
+  const enabled = options.enabled ?? envFlag('LLM_COST_ENABLED') ?? true;
+  if (enabled) enable();
+  return { runtime, handle };
+}
+
+/**
+ * Starts capturing LLM calls: call once at startup, before creating SDK clients (the OpenAI and Anthropic SDKs keep
+ * the fetch they find when constructed). A second call returns the same handle and ignores its options.
+ */
+export function registerLlmCostInstrumentation(options: LlmCostInstrumentationOptions = {}): LlmCostInstrumentation {
+  const existing = sharedState.active as ActiveInstrumentation | undefined;
+  if (existing !== undefined) {
+    if (Object.keys(options ?? {}).length > 0) {
+      diag.debug(`${INSTRUMENTATION_SCOPE_NAME}: already registered; the options of this call are ignored`);
+    }
+    return existing.handle;
+  }
+  const active = createInstrumentation(options ?? {});
+  sharedState.active = active;
+  return active.handle;
+}

@@ -1,0 +1,143 @@
+/**
+ * Where our spans go, decided once at registration:
+ * 1. `options.tracerProvider`;
+ * 2. else the TracerProvider the application registered (e.g. `@opentelemetry/sdk-node`, OpenTelemetry JS 2.x or 3.x);
+ * 3. else our own provider with `options.spanProcessors` / `options.exporter`;
+ * 4. else, per the OpenTelemetry conventions: `OTEL_TRACES_EXPORTER` (`otlp`, `console`, `none`) or an
+ *    `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` selects an OTLP/HTTP exporter; otherwise `@llm-cost/clickhouse`'s
+ *    exporter on the embedded store when that package is installed; otherwise one warning: spans are dropped.
+ * Our own provider is never registered globally, so an application may still register its own later.
+ */
+import { ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME } from './semconv.js';
+import type { LlmCostInstrumentationOptions } from './types.js';
+import { requireOptional } from './optional-module.js';
+import { warnOnce } from './diag-once.js';
+
+export interface TracerSetup {
+  provider: TracerProvider;
+  /** Our own provider, which we flush and shut down; undefined when the spans go to someone else's. */
+  owned: BasicTracerProvider | undefined;
+  /** Where spans go, for the debug log. */
+  destination: string;
+}
+
+const NOOP_DELEGATE = new ProxyTracerProvider().getDelegate();
+
+/** Whether the application registered a global TracerProvider (through any compatible copy of the API). */
+export function applicationProviderRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  if (provider instanceof ProxyTracerProvider) return provider.getDelegate() !== NOOP_DELEGATE;
+  return true;
+}
+
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function clickHouseExporter(): SpanExporter | undefined {
+  const clickhouse = requireOptional('@llm-cost/clickhouse');
+  if (clickhouse === undefined) return undefined;
+  const Exporter = clickhouse.ClickHouseCostExporter;
+  if (typeof Exporter !== 'function') {
+    warnOnce('default:clickhouse-shape', '@llm-cost/clickhouse has no ClickHouseCostExporter; spans are not stored');
+    return undefined;
+  }
+  try {
+    return new (Exporter as new () => SpanExporter)();
+  } catch (error) {
+    warnOnce('default:clickhouse-failed', 'could not start the ClickHouse exporter; spans are dropped', error);
+    return undefined;
+  }
+}
+
+/** The default span processors when the options name none. */
+function defaultProcessors(): { processors: SpanProcessor[]; destination: string } {
+  const otlpEndpoint = env('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? env('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const otlpDestination = `OTLP/HTTP (${otlpEndpoint ?? 'http://localhost:4318/v1/traces'})`;
+  const selected = env('OTEL_TRACES_EXPORTER')
+    ?.split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
+  if (selected !== undefined && selected.length > 0) {
+    const processors: SpanProcessor[] = [];
+    const names: string[] = [];
+    for (const name of selected) {
+      if (name === 'otlp') {
+        processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+        names.push(otlpDestination);
+      } else if (name === 'console') {
+        processors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
+        names.push('the console');
+      } else if (name !== 'none') {
+        warnOnce(`default:exporter:${name}`, `OTEL_TRACES_EXPORTER="${name}" is not supported here (otlp, console, none)`);
+      }
+    }
+    if (processors.length > 0) return { processors, destination: names.join(' and ') };
+    if (selected.includes('none')) return { processors, destination: 'nowhere (OTEL_TRACES_EXPORTER=none)' };
+  }
+  if (otlpEndpoint !== undefined) {
+    return {
+      processors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+      destination: otlpDestination,
+    };
+  }
+  const exporter = clickHouseExporter();
+  if (exporter !== undefined) {
+    return {
+      processors: [new BatchSpanProcessor(exporter)],
+      destination: '@llm-cost/clickhouse (embedded store)',
+    };
+  }
+  warnOnce(
+    'default:none',
+    'no exporter configured and no OpenTelemetry TracerProvider registered: LLM spans are dropped. ' +
+      'Set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. to the llm-cost collector), install @llm-cost/clickhouse for the ' +
+      'embedded store, or pass `exporter` / `tracerProvider` to registerLlmCostInstrumentation().',
+  );
+  return { processors: [], destination: 'nowhere (no exporter configured)' };
+}
+
+export function setupTracerProvider(options: LlmCostInstrumentationOptions): TracerSetup {
+  if (options.tracerProvider !== undefined) {
+    return { provider: options.tracerProvider, owned: undefined, destination: 'the given tracerProvider' };
+  }
+  if (applicationProviderRegistered()) {
+    if (options.exporter !== undefined || options.spanProcessors !== undefined) {
+      warnOnce(
+        'setup:ignored-exporter',
+        'an OpenTelemetry TracerProvider is already registered, so LLM spans go to it; the exporter / spanProcessors ' +
+          'options are ignored (add them to your provider, or pass tracerProvider)',
+      );
+    }
+    return { provider: trace.getTracerProvider(), owned: undefined, destination: 'the registered TracerProvider' };
+  }
+  let processors: SpanProcessor[];
+  let destination: string;
+  if (options.spanProcessors !== undefined) {
+    processors = [...options.spanProcessors];
+    destination = 'the given span processors';
+  } else if (options.exporter !== undefined) {
+    processors = [new BatchSpanProcessor(options.exporter)];
+    destination = 'the given exporter';
+  } else {
+    ({ processors, destination } = defaultProcessors());
+  }
+  const serviceName = options.serviceName ?? env('OTEL_SERVICE_NAME');
+  const resource =
+    serviceName === undefined
+      ? defaultResource()
+      : defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }));
+  const owned = new BasicTracerProvider({ resource, spanProcessors: processors });
+  return { provider: owned, owned, destination };
+}
