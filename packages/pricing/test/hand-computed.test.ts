@@ -259,6 +259,17 @@ const cases: Case[] = [
     input: { provider: 'google', model: 'gemini-2.5-flash-lite', usage: { inputTokens: 1000, cacheReadTokens: 500, outputTokens: 100 } },
     expected: { in: '0.000050000', cr: '0.000005000', cw: Z, out: '0.000040000', total: '0.000095000', matched: 'google:gemini-2.5-flash-lite' },
   },
+  {
+    name: 'Claude on Vertex AI (publisher path, @-dated id) uses the Vertex price entry',
+    price: 'google:claude-sonnet-4-5 in 3 / read 0.3 / out 15 (bundled, cloud.google.com/vertex-ai/generative-ai/pricing)',
+    // uncached 1000 x 3 = 3000 µ; read 500 x 0.3 = 150 µ; out 200 x 15 = 3000 µ
+    input: {
+      provider: 'gcp.vertex_ai',
+      model: 'publishers/anthropic/models/claude-sonnet-4-5@20250929',
+      usage: { inputTokens: 1500, cacheReadTokens: 500, outputTokens: 200 },
+    },
+    expected: { in: '0.003000000', cr: '0.000150000', cw: Z, out: '0.003000000', total: '0.006150000', matched: 'google:claude-sonnet-4-5' },
+  },
   // --- xAI --------------------------------------------------------------------------------------------------------
   {
     name: 'xAI reasoning and cached tokens (recorded grok-3-mini usage; equals xAI cost_in_usd_ticks 1399000)',
