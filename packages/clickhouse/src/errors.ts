@@ -83,3 +83,39 @@ export class SchemaNotFoundError extends Error {
     this.database = database;
   }
 }
+
+/**
+ * A `block` budget is used up: the instrumented call is rejected before the request leaves, so no money is spent.
+ * Message example: `Budget exceeded for user_id=42: daily cost 10.02 USD > 10.00 USD`.
+ */
+export class BudgetExceededError extends Error {
+  override readonly name = 'BudgetExceededError';
+  readonly code = 'LLM_COST_BUDGET_EXCEEDED';
+  /** Name of the budget. */
+  readonly budget: string;
+  /** `global`, `user_id=42`, `tenant_id=acme`, `feature=search`. */
+  readonly scope: string;
+  readonly period: 'day' | 'month';
+  readonly kind: 'cost' | 'tokens';
+  /** Spent so far: USD decimal string (9 decimals) or tokens, as a string. */
+  readonly spent: string;
+  readonly limit: string;
+
+  constructor(details: {
+    budget: string;
+    scope: string;
+    period: 'day' | 'month';
+    kind: 'cost' | 'tokens';
+    spent: string;
+    limit: string;
+    message: string;
+  }) {
+    super(details.message);
+    this.budget = details.budget;
+    this.scope = details.scope;
+    this.period = details.period;
+    this.kind = details.kind;
+    this.spent = details.spent;
+    this.limit = details.limit;
+  }
+}

@@ -25,6 +25,17 @@ export type {
   LatencyEntry,
   DataQualityReport,
 } from './queries/query-types.js';
+export { createBudgetGuard, type BudgetGuardOptions } from './budgets/budget-guard.js';
+export type {
+  Budget,
+  BudgetScope,
+  BudgetPeriod,
+  BudgetExceededEvent,
+  BudgetGuard,
+  BudgetCheckRequest,
+  BudgetDecision,
+  RecordedLlmCall,
+} from './budgets/budget-types.js';
 export { connectClickHouse } from './connection/connect.js';
 export type { ClickHouseConnectionOptions } from './connection/connection-options.js';
 export { migrate, type MigrateOptions, type MigrateResult, type RetentionOptions } from './schema/migrate.js';
@@ -36,4 +47,5 @@ export {
   EmbeddedStorePathConflictError,
   MigrationError,
   SchemaNotFoundError,
+  BudgetExceededError,
 } from './errors.js';

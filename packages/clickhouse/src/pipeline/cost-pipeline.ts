@@ -1,5 +1,4 @@
-import { context, diag } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { diag } from '@opentelemetry/api';
 
 import { openStore, type Store } from '../connection/connect.js';
 import type { LlmCall } from '../mapping/llm-call.js';
@@ -8,6 +7,7 @@ import { OneChargeFilter } from '../one-charge/one-charge-filter.js';
 import { priceCall, toRow } from '../pricing/price-call.js';
 import { resolvePricer, type CostPricer } from '../pricing/pricer.js';
 import { migrateStore } from '../schema/migrate.js';
+import { withoutTracing } from '../tracing/without-tracing.js';
 import { spanLikeFromReadableSpan, type ReadableSpanLike, type SpanLike } from '../spans/span-like.js';
 import { BatchWriter } from '../writer/batch-writer.js';
 import { encodeRow, type LlmCallRow } from '../writer/llm-call-row.js';
@@ -260,9 +260,4 @@ function nullCosts() {
     total_cost: null,
     billed_cost: null,
   };
-}
-
-/** Runs `fn` with tracing suppressed, so HTTP instrumentations do not trace our own ClickHouse requests. */
-export function withoutTracing<T>(fn: () => T): T {
-  return context.with(suppressTracing(context.active()), fn);
 }

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 
-import { context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
-
 import type { Store } from '../connection/connect.js';
 import { RAW_TABLE } from '../schema/definitions.js';
+import { withoutTracing } from '../tracing/without-tracing.js';
 import { qualified } from '../schema/identifiers.js';
 import { ROW_COLUMNS } from './llm-call-row.js';
 
@@ -44,7 +42,7 @@ export function insertStatement(database: string, token: string): string {
 
 /** Sends one batch. Runs with tracing suppressed so an HTTP instrumentation does not trace our own writes. */
 export function insertBatch(store: Store, batch: Batch): Promise<void> {
-  return context.with(suppressTracing(context.active()), async () => {
+  return withoutTracing(async () => {
     const result = await store.client.exec({
       query: insertStatement(store.database, batch.token),
       values: Readable.from([batch.lines.join('\n')]),
