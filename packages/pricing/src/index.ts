@@ -10,8 +10,9 @@ export {
 export { ENGINE_VERSION } from './bundled-data.js';
 export { PriceConfigError, PriceDataError, PriceSourceError } from './errors.js';
 export { PRICED_KEYS, NON_PRICED_KEYS } from './price-keys.js';
-export { USAGE_FLAGS } from './usage.js';
-export { MODE_FLAGS, BATCH_MULTIPLIER, FLEX_MULTIPLIER } from './modes.js';
+export { PRICING_FLAGS } from './flags.js';
+export type { PricingFlag } from './flags.js';
+export { BATCH_MULTIPLIER, FLEX_MULTIPLIER } from './modes.js';
 export { OPENAI_PRIORITY_PRICES, OPENAI_PRIORITY_FALLBACK_MULTIPLIER } from './priority-prices.js';
 export { PROVIDER_ALIASES } from './provider-aliases.js';
 export { DEFAULT_PRICES_URL } from './price-source.js';

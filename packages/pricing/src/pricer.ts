@@ -144,6 +144,10 @@ export function createPricer(options: PricerOptions = {}): Pricer {
 
   function priceUsage(input: PriceUsageInput): PriceResult {
     const flags: string[] = [];
+    if (typeof input !== 'object' || input === null) {
+      flags.push('invalid_input');
+      return result('unknown_model', null, flags, null, null, undefined);
+    }
     const resolution = resolver.resolve(input.provider, input.model);
     const tenant = input.tenant;
 

@@ -2,7 +2,7 @@
  * Inconsistent or invalid usage is clamped and flagged, never thrown; mode and timestamp problems are flagged too.
  */
 import { describe, expect, it } from 'vitest';
-import { type TokenUsage, createPricer } from '../src/index.js';
+import { PRICING_FLAGS, type TokenUsage, createPricer } from '../src/index.js';
 
 const pricer = createPricer();
 // claude-sonnet-4-5: in 3 / write 3.75 / write 1h 6 / read 0.3 / out 15 per million tokens (bundled)
@@ -61,6 +61,11 @@ describe('usage clamping', () => {
     expect([r.inputCost, r.outputCost, r.flags]).toEqual(['0.000030000', '0.000030000', ['non_integer_token_count']]);
   });
 
+  it('a call that is not an object is unknown_model, not thrown', () => {
+    const r = pricer.priceUsage(null as never);
+    expect([r.status, r.totalCost, r.flags]).toEqual(['unknown_model', null, ['invalid_input']]);
+  });
+
   it('a missing usage record is flagged, not thrown', () => {
     const r = pricer.priceUsage({ provider: 'openai', model: 'gpt-4o' } as never);
     expect(r.totalCost).toBe('0.000000000');
@@ -109,5 +114,38 @@ describe('mode and timestamp flags', () => {
     );
     // o3 before 2025-06-10: 1000 x 10 + 1000 x 40 = 50000 µ
     expect(totals).toEqual(['0.050000000', '0.050000000', '0.050000000']);
+  });
+});
+
+describe('flags are a closed, documented set', () => {
+  it('an unknown gateway whose model several providers price is unknown, flagged ambiguous_model', () => {
+    const provider = (id: string, price: number) => ({
+      id,
+      name: id,
+      api_pattern: id,
+      model_match: { starts_with: 'shared-' },
+      models: [{ id: 'shared-7b', match: { equals: 'shared-7b' }, prices: { input_mtok: price, output_mtok: price } }],
+    });
+    const twoVendors = createPricer({ snapshot: [provider('vendor-a', 1), provider('vendor-b', 2)] });
+    const r = twoVendors.priceUsage({ provider: 'some-gateway', model: 'shared-7b', usage: { inputTokens: 1, outputTokens: 1 } });
+    expect([r.status, r.flags]).toEqual(['unknown_model', ['ambiguous_model']]);
+    // Named explicitly, each vendor prices its own: 1000 x 2 = 2000 µ
+    expect(twoVendors.priceUsage({ provider: 'vendor-b', model: 'shared-7b', usage: { inputTokens: 1000, outputTokens: 0 } }).totalCost).toBe(
+      '0.002000000',
+    );
+  });
+
+  it('every flag a result carries is listed in PRICING_FLAGS', () => {
+    const seen = new Set<string>();
+    const calls = [
+      { provider: 'anthropic', model: 'claude-sonnet-4-5', usage: { inputTokens: 1, cacheReadTokens: 5, cacheWriteTokens: 5, cacheWrite1hTokens: 9, outputTokens: 1, reasoningTokens: 3 } },
+      { provider: 'openai', model: 'o3', usage: { inputTokens: -1, outputTokens: 0.5 }, timestamp: 'x', mode: 'turbo' },
+      { provider: 'openai', model: 'gpt-5-nano', usage: { inputTokens: 1, outputTokens: 1 }, mode: 'priority', providerReportedCost: 'n/a' },
+      { provider: 'groq', model: 'whisper-large-v3', usage: { inputTokens: 1, outputTokens: 1 } },
+      { provider: 'anthropic', model: 'claude-sonnet-4-5', usage: { inputTokens: 1, outputTokens: 1 }, mode: 'flex' },
+    ];
+    for (const call of calls) for (const flag of pricer.priceUsage(call as never).flags) seen.add(flag);
+    expect(seen.size).toBeGreaterThan(10);
+    expect([...seen].filter((flag) => !(PRICING_FLAGS as readonly string[]).includes(flag))).toEqual([]);
   });
 });
