@@ -1,13 +1,24 @@
 import { defineConfig } from 'tsup';
 
-// Every package ships ESM and CommonJS with declarations for both (`import` and `require` consumers).
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  shims: true,
-  splitting: false,
-});
+// The library ships ESM and CommonJS with declarations for both; the `llm-cost` binary is one ESM file.
+export default defineConfig([
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    shims: true,
+    splitting: false,
+  },
+  {
+    entry: ['src/bin.ts'],
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    splitting: false,
+  },
+]);

@@ -14,7 +14,10 @@ const inflateAsync = promisify(inflate);
  */
 export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new PayloadTooLargeError(maxBytes, 'compressed');
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    request.resume();
+    throw new PayloadTooLargeError(maxBytes, 'compressed');
+  }
   const encoding = contentEncoding(request);
   const raw = await collect(request, maxBytes);
   return decompress(raw, encoding, maxBytes);
@@ -22,12 +25,21 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
 
 type Encoding = 'identity' | 'gzip' | 'deflate';
 
+/**
+ * Reads and drops a body the collector will not use (refused requests), so the connection can be answered cleanly
+ * and reused.
+ */
+export function discardBody(request: IncomingMessage): void {
+  request.resume();
+}
+
 function contentEncoding(request: IncomingMessage): Encoding {
   const header = request.headers['content-encoding'];
   const value = (Array.isArray(header) ? header.join(',') : header ?? '').trim().toLowerCase();
   if (value === '' || value === 'identity') return 'identity';
   if (value === 'gzip' || value === 'x-gzip') return 'gzip';
   if (value === 'deflate') return 'deflate';
+  request.resume();
   throw new UnsupportedMediaTypeError(`unsupported Content-Encoding "${value.slice(0, 40)}" (use gzip or none)`);
 }
 
@@ -49,9 +61,10 @@ function collect(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > maxBytes) {
-        // Stop buffering; the caller answers 413 and closes the connection so the rest is never read.
-        request.pause();
+        // Stop buffering. The rest is read and discarded (an unread body would make the socket close with a reset,
+        // which can lose the 413 answer); the caller answers with `Connection: close`.
         finish(new PayloadTooLargeError(maxBytes, 'compressed'));
+        request.resume();
         return;
       }
       chunks.push(chunk);

@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { TokenTable } from '../auth/tokens.js';
+import { OtlpDecodeError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+import { otlpEncodingOf } from '../http/content-type.js';
+import { discardBody, readBody } from '../http/read-body.js';
+import type { Logger } from '../log.js';
+import type { MetricsRegistry } from '../metrics.js';
+import { decodeTraceRequestJson } from '../otlp/decode-json.js';
+import { decodeTraceRequestProtobuf } from '../otlp/decode-protobuf.js';
+import { CONTENT_TYPE, GRPC_CODE, encodeExportResponse } from '../otlp/responses.js';
+import type { DecodeLimits, DecodedTraceRequest } from '../span.js';
+import { send, sendStatus } from './answers.js';
+import { METRIC } from './collector-metrics.js';
+import { submitOutcome, type CostPipeline } from './pipeline.js';
+
+export interface IngestContext {
+  tokens: TokenTable;
+  pipeline: CostPipeline;
+  metrics: MetricsRegistry;
+  logger: Logger;
+  maxBodyBytes: number;
+  decodeLimits: DecodeLimits;
+  retryAfterSeconds: number;
+  /** True once shutdown began: new exports are refused with 503 so the client retries elsewhere or later. */
+  isDraining(): boolean;
+}
+
+/**
+ * `POST /v1/traces` per OTLP/HTTP (https://opentelemetry.io/docs/specs/otlp/#otlphttp): authenticate, check the media
+ * type, read the body under the size limit, decode, hand the spans to the pipeline, answer in the request's encoding.
+ * Returns the HTTP status sent (for the request metrics).
+ */
+export async function handleTraces(
+  request: IncomingMessage,
+  response: ServerResponse,
+  ctx: IngestContext,
+): Promise<number> {
+  const encoding = otlpEncodingOf(request);
+  const retryAfter = { 'retry-after': String(ctx.retryAfterSeconds) };
+
+  if (ctx.isDraining()) {
+    discardBody(request);
+    sendStatus(response, encoding, 503, GRPC_CODE.unavailable, 'collector is shutting down', retryAfter, true);
+    return 503;
+  }
+  const auth = ctx.tokens.authenticateIngest(request.headers.authorization);
+  if (!auth.ok) {
+    discardBody(request);
+    ctx.metrics.add(METRIC.requestsRefused, 1, { reason: 'unauthenticated' });
+    ctx.logger.warn('export refused: bad or missing bearer token', { reason: auth.reason, remote: remoteOf(request) });
+    sendStatus(
+      response,
+      encoding,
+      401,
+      GRPC_CODE.unauthenticated,
+      auth.reason === 'missing' ? 'missing bearer token' : 'invalid bearer token',
+      { 'www-authenticate': 'Bearer realm="llm-cost"' },
+    );
+    return 401;
+  }
+  if (encoding === undefined) {
+    discardBody(request);
+    ctx.metrics.add(METRIC.requestsRefused, 1, { reason: 'unsupported_media_type' });
+    sendStatus(
+      response,
+      undefined,
+      415,
+      GRPC_CODE.invalidArgument,
+      'Content-Type must be application/x-protobuf or application/json',
+    );
+    return 415;
+  }
+
+  let decoded: DecodedTraceRequest;
+  try {
+    const body = await readBody(request, ctx.maxBodyBytes);
+    ctx.metrics.add(METRIC.requestBytes, body.length);
+    decoded =
+      encoding === 'protobuf'
+        ? decodeTraceRequestProtobuf(body, ctx.decodeLimits)
+        : decodeTraceRequestJson(body, ctx.decodeLimits);
+  } catch (error) {
+    return answerBodyError(response, encoding, error, ctx);
+  }
+
+  const received = decoded.spans.length + decoded.rejectedSpans;
+  ctx.metrics.add(METRIC.spansReceived, received);
+  if (decoded.rejectedSpans > 0) ctx.metrics.add(METRIC.spansRejected, decoded.rejectedSpans, { reason: 'invalid' });
+  if (decoded.droppedAttributes > 0) ctx.metrics.add(METRIC.attributesDropped, decoded.droppedAttributes);
+
+  if (decoded.spans.length > 0) {
+    const result = ctx.pipeline.submit(decoded.spans, { tenantId: auth.tenant, allOrNothing: true });
+    const outcome = submitOutcome(result, () => ctx.pipeline.stats());
+    if (!outcome.accepted) {
+      const status = outcome.reason === 'overloaded' ? 429 : 503;
+      ctx.metrics.add(METRIC.spansRejected, decoded.spans.length, { reason: outcome.reason });
+      const grpc = outcome.reason === 'overloaded' ? GRPC_CODE.resourceExhausted : GRPC_CODE.unavailable;
+      sendStatus(response, encoding, status, grpc, outcome.message, retryAfter);
+      return status;
+    }
+  }
+  const message =
+    decoded.rejectedSpans > 0
+      ? `${decoded.rejectedSpans} span(s) rejected: ${decoded.rejectReasons.join('; ')}`
+      : '';
+  send(response, 200, CONTENT_TYPE[encoding], encodeExportResponse(encoding, decoded.rejectedSpans, message));
+  return 200;
+}
+
+function answerBodyError(
+  response: ServerResponse,
+  encoding: 'protobuf' | 'json',
+  error: unknown,
+  ctx: IngestContext,
+): number {
+  if (error instanceof PayloadTooLargeError) {
+    ctx.metrics.add(METRIC.requestsRefused, 1, { reason: 'too_large' });
+    // The rest of the body is never read: close the connection after answering.
+    sendStatus(response, encoding, 413, GRPC_CODE.invalidArgument, error.message, {}, true);
+    return 413;
+  }
+  if (error instanceof UnsupportedMediaTypeError) {
+    ctx.metrics.add(METRIC.requestsRefused, 1, { reason: 'unsupported_media_type' });
+    sendStatus(response, encoding, 415, GRPC_CODE.invalidArgument, error.message);
+    return 415;
+  }
+  if (error instanceof OtlpDecodeError) {
+    ctx.metrics.add(METRIC.requestsRefused, 1, { reason: 'undecodable' });
+    sendStatus(response, encoding, 400, GRPC_CODE.invalidArgument, `undecodable OTLP request: ${error.message}`);
+    return 400;
+  }
+  // The client went away mid-body: nothing to answer.
+  ctx.logger.debug('export request aborted', { error: (error as Error).message });
+  response.destroy();
+  return 499;
+}
+
+function remoteOf(request: IncomingMessage): string | undefined {
+  return request.socket.remoteAddress;
+}

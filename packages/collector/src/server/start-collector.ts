@@ -1,0 +1,197 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { CostPipeline, createUsageQueries, migrate } from '@llm-cost/clickhouse';
+
+import { TokenTable } from '../auth/tokens.js';
+import { silentLogger } from '../log.js';
+import { DEFAULT_DECODE_LIMITS } from '../span.js';
+import type { CollectorOptions, RunningCollector } from '../types.js';
+import { sendJson } from './answers.js';
+import { METRIC, createCollectorMetrics, refreshPipelineMetrics } from './collector-metrics.js';
+import { checkReadiness } from './readiness.js';
+import { handleTraces, type IngestContext } from './ingest-route.js';
+import { handleQuery, type QueryContext, type QueryRunner } from './query-route.js';
+import { writeDiscoveryFile, removeDiscoveryFile } from './discovery-file.js';
+
+const DEFAULT_PORT = 4318;
+const LOOPBACK = '127.0.0.1';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * Starts the OTLP/HTTP collector: `POST /v1/traces` (protobuf or JSON, gzip or not) priced and written through the
+ * ClickHouse package's pipeline, `GET /healthz`, `GET /readyz`, `GET /metrics`, and the read-only `POST /v1/query`.
+ * Resolves once it listens.
+ */
+export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
+  const logger = options.logger ?? silentLogger;
+  const tokens = new TokenTable(options.tokens ?? [], options.readTokens ?? []);
+  const requestedHost = options.host ?? LOOPBACK;
+  let host = requestedHost;
+  if (!tokens.enabled && !LOOPBACK_HOSTS.has(requestedHost)) {
+    logger.warn('no tokens configured: listening on loopback only, not on the requested host', {
+      requestedHost,
+      host: LOOPBACK,
+    });
+    host = LOOPBACK;
+  }
+
+  const pipeline = new CostPipeline({
+    client: options.client,
+    url: options.url,
+    username: options.username,
+    password: options.password,
+    path: options.path,
+    database: options.database,
+    cluster: options.cluster,
+    requestTimeoutMs: options.requestTimeoutMs,
+    retentionDays: options.retentionDays,
+    rollupRetentionDays: options.rollupRetentionDays,
+    autoMigrate: options.migrate ?? true,
+    maxQueueSize: options.maxQueueSize ?? 100_000,
+    maxBatchSize: options.batchSize ?? 5_000,
+    flushIntervalMs: options.flushIntervalMs ?? 1_000,
+    dedupHoldMs: options.dedupHoldMs,
+  });
+  const store = pipeline.store;
+  const usage = createUsageQueries({ client: store.client, database: store.database, cluster: store.cluster });
+  let schemaVersion: number | undefined;
+  if (options.migrate ?? true) {
+    try {
+      schemaVersion = (
+        await migrate({
+          client: store.client,
+          database: store.database,
+          cluster: store.cluster,
+          retentionDays: options.retentionDays,
+          rollupRetentionDays: options.rollupRetentionDays,
+        })
+      ).version;
+    } catch (error) {
+      await pipeline.shutdown();
+      throw error;
+    }
+  }
+  const metrics = createCollectorMetrics();
+
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  const ingest: IngestContext = {
+    tokens,
+    pipeline,
+    metrics,
+    logger,
+    maxBodyBytes: options.maxBodyBytes ?? 20 * 1024 * 1024,
+    decodeLimits: { ...DEFAULT_DECODE_LIMITS, ...options.decodeLimits },
+    retryAfterSeconds: options.retryAfterSeconds ?? 2,
+    isDraining: () => draining,
+  };
+  const query: QueryContext = { tokens, queries: usage as unknown as QueryRunner, logger };
+
+  const route = async (request: IncomingMessage, response: ServerResponse): Promise<[string, number]> => {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    switch (path) {
+      case '/v1/traces':
+        if (request.method !== 'POST') return ['traces', methodNotAllowed(request, response, 'POST')];
+        return ['traces', await handleTraces(request, response, ingest)];
+      case '/v1/query':
+        if (request.method !== 'POST' && request.method !== 'GET') {
+          return ['query', methodNotAllowed(request, response, 'GET, POST')];
+        }
+        return ['query', await handleQuery(request, response, query)];
+      case '/healthz':
+        request.resume();
+        sendJson(response, 200, { ok: true });
+        return ['healthz', 200];
+      case '/readyz': {
+        request.resume();
+        const readiness = await checkReadiness(usage, schemaVersion, draining);
+        sendJson(response, readiness.ok ? 200 : 503, readiness);
+        return ['readyz', readiness.ok ? 200 : 503];
+      }
+      case '/metrics':
+        request.resume();
+        refreshPipelineMetrics(metrics, pipeline.stats());
+        response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        response.end(metrics.render());
+        return ['metrics', 200];
+      default:
+        request.resume();
+        sendJson(response, 404, { error: 'not found' });
+        return ['other', 404];
+    }
+  };
+
+  const server = createServer((request, response) => {
+    const started = process.hrtime.bigint();
+    inFlight++;
+    route(request, response)
+      .catch((error: unknown) => {
+        logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
+        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+        return ['error', 500] as [string, number];
+      })
+      .then(([name, status]) => {
+        metrics.add(METRIC.httpRequests, 1, { route: name, code: String(status) });
+        metrics.observe(METRIC.requestDuration, Number(process.hrtime.bigint() - started) / 1e9, { route: name });
+      })
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) idle?.();
+      });
+  });
+  // Exporters keep connections open between batches; allow that without holding sockets forever.
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 30_000;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? DEFAULT_PORT, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await pipeline.shutdown();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (store.path !== undefined) writeDiscoveryFile(store.path, url);
+  logger.info('collector listening', {
+    url,
+    store: store.kind === 'embedded' ? `embedded:${store.path}` : (store.url ?? store.kind),
+    database: store.database,
+    auth: tokens.enabled ? 'bearer tokens' : 'none (loopback only)',
+    tenants: tokens.tenantNames,
+  });
+  if (!tokens.enabled) logger.warn('no tokens configured: anyone on this machine can send spans and read usage');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      draining = true;
+      logger.info('draining: refusing new exports, writing what was accepted');
+      server.close();
+      server.closeIdleConnections();
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await pipeline.shutdown();
+      server.closeAllConnections();
+      if (store.path !== undefined) removeDiscoveryFile(store.path, url);
+      const stats = pipeline.stats();
+      logger.info('collector stopped', { written: stats.written, lost: stats.lost, rejected: stats.rejected });
+    })();
+    return closing;
+  };
+  return { url, port, close };
+}
+
+function methodNotAllowed(request: IncomingMessage, response: ServerResponse, allow: string): number {
+  request.resume();
+  sendJson(response, 405, { error: `method not allowed; use ${allow}` }, { allow });
+  return 405;
+}

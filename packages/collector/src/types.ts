@@ -1,0 +1,72 @@
+import type { ClickHouseConnectionOptions, RetentionOptions } from '@llm-cost/clickhouse';
+
+import type { TenantToken } from './auth/tokens.js';
+import type { Logger } from './log.js';
+import type { DecodeLimits } from './span.js';
+
+/**
+ * Options of {@link startCollector}: where the data goes (the ClickHouse package's connection options: `client`,
+ * `url` / `username` / `password`, `path`, `database`, `cluster`), where to listen, who may send.
+ * The CLI (`llm-cost collector`) fills them from flags and `LLM_COST_*` environment variables.
+ */
+export interface CollectorOptions extends ClickHouseConnectionOptions, RetentionOptions {
+  /**
+   * Interface to listen on. Without `tokens` the collector only listens on loopback whatever this says (and logs
+   * that it did). Env: `LLM_COST_COLLECTOR_HOST`. @default '127.0.0.1'
+   */
+  host?: string;
+  /** TCP port; `0` picks a free one (read it from the returned `url`). Env: `LLM_COST_COLLECTOR_PORT`. @default 4318 */
+  port?: number;
+  /**
+   * Ingest bearer tokens, each bound to a tenant. A span's `tenant_id` tag is replaced by its token's tenant, so a
+   * tenant cannot write as another. Env: `LLM_COST_COLLECTOR_TOKENS` (`tenant=token,...`) or
+   * `LLM_COST_COLLECTOR_TOKENS_FILE` (one `tenant=token` per line). @default [] (no auth, loopback only)
+   */
+  tokens?: readonly TenantToken[];
+  /**
+   * Tokens allowed to use the read-only query endpoint (`POST /v1/query`). Ingest tokens cannot read.
+   * Env: `LLM_COST_COLLECTOR_READ_TOKENS` (comma-separated). @default []
+   */
+  readTokens?: readonly string[];
+  /**
+   * Largest request body, before and after decompression (OTLP recommends 20 MiB); larger requests get 413.
+   * Env: `LLM_COST_COLLECTOR_MAX_BODY_BYTES`. @default 20971520
+   */
+  maxBodyBytes?: number;
+  /** Seconds clients are told to wait (`Retry-After`) when the queue is full or the store is down. @default 2 */
+  retryAfterSeconds?: number;
+  /** Decoder limits on attributes per span, value size and nesting. @default DEFAULT_DECODE_LIMITS */
+  decodeLimits?: Partial<DecodeLimits>;
+  /**
+   * LLM calls waiting to be written, at most; beyond it exports are answered 429 (or 503 while the store is down)
+   * with `Retry-After`. Env: `LLM_COST_COLLECTOR_MAX_QUEUE`. @default 100000
+   */
+  maxQueueSize?: number;
+  /** Calls per ClickHouse insert. Env: `LLM_COST_COLLECTOR_BATCH_SIZE`. @default 5000 */
+  batchSize?: number;
+  /** Longest a call waits before its batch is written. @default 1000 */
+  flushIntervalMs?: number;
+  /**
+   * How long a GenAI span whose parent has not arrived yet waits for it, so another instrumentation layer of the same
+   * call (sent in a later batch) is not counted twice. See `@llm-cost/clickhouse`. @default 10000
+   */
+  dedupHoldMs?: number;
+  /** Apply pending schema migrations at start. Env: `LLM_COST_MIGRATE=false` disables. @default true */
+  migrate?: boolean;
+  /** Structured logger. @default silent (the CLI logs JSON lines to stdout) */
+  logger?: Logger;
+}
+
+/** A running collector. */
+export interface RunningCollector {
+  /** Base URL, e.g. `http://127.0.0.1:4318` (exporters append `/v1/traces`). */
+  url: string;
+  port: number;
+  /**
+   * Drains and stops: refuses new exports (503), waits for requests in flight, writes everything accepted, closes the
+   * store. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+export type { TenantToken };

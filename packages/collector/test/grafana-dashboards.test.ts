@@ -1,0 +1,180 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { CostPipeline } from '@llm-cost/clickhouse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+
+import { expandGrafanaSql, type DashboardVariableValue, type MacroContext } from './helpers/grafana-macros.js';
+import { genAiSpan } from './helpers/genai-spans.js';
+
+const grafanaDir = resolve(__dirname, '../../../examples/grafana');
+
+interface Target {
+  rawSql: string;
+  format: number;
+}
+interface Panel {
+  title: string;
+  type: string;
+  targets: Target[];
+}
+interface Variable {
+  type: string;
+  name: string;
+  query: string;
+  multi?: boolean;
+}
+interface Dashboard {
+  uid: string;
+  panels: Panel[];
+  templating: { list: Variable[] };
+}
+
+/** Columns each panel's query must return, in order; a new panel needs an entry here. */
+const EXPECTED_COLUMNS: Record<string, string[]> = {
+  'Spend (list price)': ['cost'],
+  Billed: ['billed'],
+  'LLM calls': ['calls'],
+  'Unpriced calls': ['unpriced_calls'],
+  'Daily budget used': ['spent_today', 'budget_used_pct'],
+  'Monthly budget used': ['spent_this_month', 'budget_used_pct'],
+  'Spend over time by model': ['time', 'model', 'cost'],
+  'Spend by provider': ['provider', 'cost'],
+  'Spend by model': ['provider', 'model', 'calls', 'input_tokens', 'output_tokens', 'cost'],
+  'Spend by service': ['service', 'cost'],
+  'Top users': ['user', 'calls', 'tokens', 'cost'],
+  'Spend by tenant': ['tenant', 'calls', 'cost', 'billed'],
+  'Spend by feature': ['feature', 'calls', 'cost'],
+  'Cache-hit share by model': ['model', 'input', 'cache_read', 'cache_hit_share'],
+  'Tokens by bucket': ['time', 'uncached_input', 'cache_read', 'cache_write', 'output', 'reasoning'],
+  'Unpriced models': ['provider', 'model', 'calls', 'last_seen'],
+  'Calls with unknown usage': ['provider', 'model', 'unknown_usage_calls', 'calls'],
+  'Latency by model': ['model', 'calls', 'p50_ms', 'p95_ms', 'p99_ms'],
+  "Users' daily budget use": ['user', 'spent_today', 'budget_used_pct'],
+};
+
+function loadDashboards(): Dashboard[] {
+  const dir = join(grafanaDir, 'dashboards');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Dashboard);
+}
+
+describe('Grafana dashboards run on the real schema', () => {
+  const path = mkdtempSync(join(tmpdir(), 'llm-cost-grafana-'));
+  let pipeline: CostPipeline;
+  const dashboards = loadDashboards();
+  const to = new Date();
+  const from = new Date(to.getTime() - 7 * 86_400_000);
+
+  beforeAll(async () => {
+    pipeline = new CostPipeline({ path, database: 'llm_cost', dedupHoldMs: 0 });
+    const spans = [
+      genAiSpan({ provider: 'openai', model: 'gpt-4o-mini', cacheReadTokens: 400, tags: { user_id: 'u1', tenant_id: 'acme', feature: 'search' } }),
+      genAiSpan({ provider: 'openai', model: 'gpt-4o-mini', tags: { user_id: 'u2', feature: 'chat' }, service: 'support' }),
+      genAiSpan({ provider: 'anthropic', model: 'claude-sonnet-4-20250514', reasoningTokens: 50, tags: { user_id: 'u1' } }),
+      genAiSpan({ provider: 'openai', model: 'no-such-model-xyz', tags: { user_id: 'u3' } }),
+      genAiSpan({ provider: 'openai', model: 'gpt-4o-mini', noUsage: true }),
+    ];
+    expect(pipeline.submit(spans).status).toBe('accepted');
+    expect((await pipeline.flush()).drained).toBe(true);
+    expect(pipeline.stats().written).toBe(spans.length);
+  });
+
+  afterAll(async () => {
+    await pipeline.shutdown();
+    rmSync(path, { recursive: true, force: true });
+  });
+
+  async function run(sql: string): Promise<{ names: string[]; types: string[]; rows: unknown[][] }> {
+    const result = await pipeline.store.client.query({ query: sql, format: 'JSONCompact' });
+    const body = (await result.json()) as unknown as { meta: Array<{ name: string; type: string }>; data: unknown[][] };
+    return { names: body.meta.map((m) => m.name), types: body.meta.map((m) => m.type), rows: body.data };
+  }
+
+  /** Variable values as the dashboard shows them by default (All), with All's options read by the variable query. */
+  async function defaultVariables(dashboard: Dashboard, select: 'all' | 'first'): Promise<Record<string, DashboardVariableValue>> {
+    const values: Record<string, DashboardVariableValue> = {};
+    for (const variable of dashboard.templating.list) {
+      if (variable.type !== 'query') {
+        values[variable.name] = { value: variable.query };
+        continue;
+      }
+      const ctx: MacroContext = { from, to, intervalMs: 3_600_000, variables: values };
+      const { names, rows } = await run(expandGrafanaSql(variable.query, ctx));
+      expect(names, `variable ${variable.name} returns one column`).toHaveLength(1);
+      const options = rows.map((row) => String(row[0]));
+      expect(options.length, `variable ${variable.name} has options`).toBeGreaterThan(0);
+      values[variable.name] = select === 'all' ? { values: ['$__all'], options } : { values: [options[0]!], options };
+    }
+    return values;
+  }
+
+  it('every dashboard panel is listed with the columns it expects', () => {
+    const titles = dashboards.flatMap((d) => d.panels.map((p) => p.title));
+    expect(titles.sort()).toEqual(Object.keys(EXPECTED_COLUMNS).sort());
+  });
+
+  for (const select of ['all', 'first'] as const) {
+    it(`every panel's SQL runs with macros expanded and returns its columns (variables: ${select})`, async () => {
+      for (const dashboard of dashboards) {
+        const variables = await defaultVariables(dashboard, select);
+        for (const panel of dashboard.panels) {
+          for (const target of panel.targets) {
+            const sql = expandGrafanaSql(target.rawSql, { from, to, intervalMs: 3_600_000, variables });
+            expect(sql).not.toContain('$');
+            const { names, types, rows } = await run(sql);
+            expect(names, panel.title).toEqual(EXPECTED_COLUMNS[panel.title]);
+            if (target.format === 0) expect(types[0], `${panel.title}: time column`).toMatch(/^DateTime/);
+            if (select === 'all' && !/budget|Unpriced models|unknown usage/i.test(panel.title)) {
+              expect(rows.length, `${panel.title} shows the fixture data`).toBeGreaterThan(0);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it('shows the fixture spend where it belongs', async () => {
+    const dashboard = dashboards.find((d) => d.uid === 'llm-cost-overview')!;
+    const variables = await defaultVariables(dashboard, 'all');
+    const sqlOf = (title: string) =>
+      expandGrafanaSql(dashboard.panels.find((p) => p.title === title)!.targets[0]!.rawSql, {
+        from,
+        to,
+        intervalMs: 3_600_000,
+        variables,
+      });
+    const unpriced = await run(sqlOf('Unpriced models'));
+    expect(unpriced.rows.map((r) => r[1])).toEqual(['no-such-model-xyz']);
+    const unknownUsage = await run(sqlOf('Calls with unknown usage'));
+    expect(unknownUsage.rows).toHaveLength(1);
+    const tenants = await run(sqlOf('Spend by tenant'));
+    expect(tenants.rows.map((r) => r[0]).sort()).toEqual(['(none)', 'acme']);
+    const features = await run(sqlOf('Spend by feature'));
+    expect(features.rows.map((r) => r[0]).sort()).toEqual(['chat', 'search']);
+  });
+
+  it('the provisioning files point Grafana at these dashboards and the ClickHouse data source', () => {
+    const datasources = parseYaml(readFileSync(join(grafanaDir, 'provisioning/datasources/clickhouse.yaml'), 'utf8'));
+    const ds = datasources.datasources[0];
+    expect(ds.type).toBe('grafana-clickhouse-datasource');
+    for (const dashboard of dashboards) {
+      const uids = new Set<string>();
+      const walk = (node: unknown): void => {
+        if (Array.isArray(node)) node.forEach(walk);
+        else if (node && typeof node === 'object') {
+          const record = node as Record<string, unknown>;
+          if (record.type === 'grafana-clickhouse-datasource') uids.add(String(record.uid));
+          Object.values(record).forEach(walk);
+        }
+      };
+      walk(dashboard);
+      expect(uids).toEqual(new Set([ds.uid]));
+    }
+    const providers = parseYaml(readFileSync(join(grafanaDir, 'provisioning/dashboards/llm-cost.yaml'), 'utf8'));
+    expect(providers.providers[0].options.path).toBe('/var/lib/grafana/dashboards/llm-cost');
+  });
+});
