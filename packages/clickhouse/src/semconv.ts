@@ -44,7 +44,7 @@ export {
   GEN_AI_PROVIDER,
   USAGE_SOURCE,
   INSTRUMENTATION_SCOPE_NAME,
-} from '../../instrumentation/src/semconv.js'; // TEMP until @llm-cost/instrumentation has a dist
+} from '@llm-cost/instrumentation';
 
 // --- OpenLLMetry (Traceloop) names kept for backwards compatibility by its instrumentations ---------------------
 /** Cache reads, OpenLLMetry's pre-convention name. */

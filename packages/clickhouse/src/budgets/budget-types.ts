@@ -1,8 +1,4 @@
-/**
- * Budget configuration and the hook types of `@llm-cost/instrumentation` the guard satisfies. The hook types are
- * declared structurally here (the instrumentation declares the same shapes in its `types.ts`), so this package
- * builds without importing the instrumentation's runtime.
- */
+/** Budget configuration, and the hook types of `@llm-cost/instrumentation` the guard implements. */
 
 /** Who a budget applies to: everything, each user, each tenant, or each value of a tag. */
 export type BudgetScope = 'global' | 'user' | 'tenant' | { tag: string };
@@ -46,42 +42,11 @@ export interface BudgetExceededEvent {
   at: string;
 }
 
-// --- The instrumentation's hook (structurally identical to @llm-cost/instrumentation's types) -------------------
-
-export type TagValue = string | number | boolean;
-
-export interface BudgetCheckRequest {
-  provider: string;
-  model?: string;
-  operation?: string;
-  tags: Record<string, TagValue>;
-}
-
-export type BudgetDecision = { action: 'allow' } | { action: 'block'; error: Error };
-
-export interface RecordedLlmCall {
-  provider: string;
-  operation?: string;
-  requestModel?: string;
-  responseModel?: string;
-  usage:
-    | {
-        inputTokens: number;
-        cacheReadTokens?: number;
-        cacheWriteTokens?: number;
-        cacheWrite5mTokens?: number;
-        cacheWrite1hTokens?: number;
-        outputTokens: number;
-        reasoningTokens?: number;
-      }
-    | undefined;
-  tags: Record<string, TagValue>;
-  timestamp: number;
-  providerReportedCost?: string;
-  pricingMode?: 'standard' | 'batch' | 'flex' | 'priority';
-}
-
-export interface BudgetGuard {
-  check(request: BudgetCheckRequest): BudgetDecision | undefined | Promise<BudgetDecision | undefined>;
-  record(call: RecordedLlmCall): void;
-}
+// --- The instrumentation's hook, which the guard implements --------------------------------------------------------
+export type {
+  TagValue,
+  BudgetCheckRequest,
+  BudgetDecision,
+  BudgetGuard,
+  RecordedLlmCall,
+} from '@llm-cost/instrumentation';
