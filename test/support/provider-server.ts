@@ -1,0 +1,230 @@
+/**
+ * A loopback stand-in for LLM providers (127.0.0.1, port 0): answers each request with a reply the test chooses,
+ * sending bodies chunk by chunk (SSE event by event, or split at any byte offset), optionally gzipped, held back by a
+ * gate the test opens, or cut off mid-stream. Records every request and the exact bytes sent back.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
+
+export interface ProviderReply {
+  /** @default 200 */
+  status?: number;
+  /** @default content-type application/json (or text/event-stream when `chunks` is given) */
+  headers?: Record<string, string>;
+  /** Whole body: a string, bytes, or a value sent as JSON. */
+  body?: string | Uint8Array | object;
+  /** Body sent one chunk per write (see {@link sseChunks}, {@link splitEvery}). */
+  chunks?: (string | Uint8Array)[];
+  /** After this many chunks, destroy the connection (an upstream failure mid-stream). */
+  failAfterChunks?: number;
+  /** Each chunk after the first waits for the gate (the test decides when the next chunk leaves). */
+  gate?: ChunkGate;
+  /** gzip the body (sent with content-encoding: gzip; fetch decompresses). */
+  gzip?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query. */
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  /** The body parsed as JSON, when it is JSON. */
+  json: unknown;
+}
+
+export type ProviderRoute = (request: RecordedRequest) => ProviderReply | undefined | Promise<ProviderReply | undefined>;
+
+export interface ProviderServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** `127.0.0.1:<port>`: the key for the instrumentation's `hosts` option. */
+  readonly host: string;
+  readonly port: number;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** The bytes of each response body as sent (before gzip), in request order. */
+  readonly sentBodies: Buffer[];
+  /** Replaces the route. */
+  route(route: ProviderRoute): void;
+  /** Resolves when `count` response bodies have been fully written (or the connection was cut). */
+  responsesDone(count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Lets a test release a held-back stream one chunk at a time. */
+export class ChunkGate {
+  private permits = 0;
+  private waiters: (() => void)[] = [];
+
+  /** Lets `count` more chunks leave. */
+  release(count = 1): void {
+    this.permits += count;
+    while (this.permits > 0 && this.waiters.length > 0) {
+      this.permits--;
+      this.waiters.shift()!();
+    }
+  }
+
+  /** Lets every remaining chunk leave. */
+  open(): void {
+    this.release(Number.MAX_SAFE_INTEGER / 2);
+  }
+
+  wait(): Promise<void> {
+    if (this.permits > 0) {
+      this.permits--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** SSE text split into one chunk per event (as providers flush them). */
+export function sseChunks(text: string): string[] {
+  return text.split(/(?<=\r\n\r\n|\n\n|\r\r)/).filter((part) => part.length > 0);
+}
+
+/** Bytes split every `size` bytes: events then straddle chunk boundaries, even inside UTF-8 characters. */
+export function splitEvery(data: string | Uint8Array, size: number): Uint8Array[] {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+  const parts: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes.length; offset += size) parts.push(bytes.subarray(offset, offset + size));
+  return parts;
+}
+
+/** Bytes split at the given offsets. */
+export function splitAt(data: string | Uint8Array, offsets: number[]): Uint8Array[] {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+  const cuts = [...new Set(offsets.filter((o) => o > 0 && o < bytes.length))].sort((a, b) => a - b);
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  for (const cut of cuts) {
+    parts.push(bytes.subarray(start, cut));
+    start = cut;
+  }
+  parts.push(bytes.subarray(start));
+  return parts;
+}
+
+function toBuffer(part: string | Uint8Array | object): Buffer {
+  if (typeof part === 'string') return Buffer.from(part, 'utf8');
+  if (part instanceof Uint8Array) return Buffer.from(part);
+  return Buffer.from(JSON.stringify(part), 'utf8');
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (part: Buffer) => parts.push(part));
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function write(res: ServerResponse, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    res.write(data, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+export async function startProviderServer(initialRoute?: ProviderRoute): Promise<ProviderServer> {
+  let route: ProviderRoute = initialRoute ?? (() => undefined);
+  const requests: RecordedRequest[] = [];
+  const sentBodies: Buffer[] = [];
+  let finished = 0;
+  const finishWaiters: { count: number; resolve: () => void }[] = [];
+  const sockets = new Set<Socket>();
+
+  const markFinished = () => {
+    finished++;
+    for (const waiter of [...finishWaiters]) {
+      if (finished >= waiter.count) {
+        finishWaiters.splice(finishWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    let json: unknown;
+    try {
+      json = body === '' ? undefined : (JSON.parse(body) as unknown);
+    } catch {
+      json = undefined;
+    }
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, json };
+    requests.push(recorded);
+    const index = sentBodies.length;
+    sentBodies.push(Buffer.alloc(0));
+    const reply = (await route(recorded)) ?? {
+      status: 404,
+      body: { error: { message: `no reply for ${recorded.method} ${recorded.url}` } },
+    };
+    const chunks = reply.chunks ?? (reply.body === undefined ? [] : [reply.body]);
+    const buffers = chunks.map(toBuffer);
+    sentBodies[index] = Buffer.concat(buffers);
+    const headers: Record<string, string> = {
+      'content-type': reply.chunks !== undefined ? 'text/event-stream' : 'application/json',
+      ...reply.headers,
+    };
+    if (reply.gzip === true) {
+      headers['content-encoding'] = 'gzip';
+      res.writeHead(reply.status ?? 200, headers);
+      res.end(gzipSync(sentBodies[index]!));
+      res.on('finish', markFinished);
+      return;
+    }
+    res.writeHead(reply.status ?? 200, headers);
+    res.flushHeaders();
+    for (let i = 0; i < buffers.length; i++) {
+      if (reply.failAfterChunks !== undefined && i >= reply.failAfterChunks) {
+        // Cut the connection without finishing the chunked body: the client sees a network error mid-stream.
+        res.socket?.destroy();
+        markFinished();
+        return;
+      }
+      if (i > 0 && reply.gate !== undefined) await reply.gate.wait();
+      if (res.destroyed) {
+        markFinished();
+        return;
+      }
+      await write(res, buffers[i]!).catch(() => undefined);
+    }
+    res.end(markFinished);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    port,
+    requests,
+    sentBodies,
+    route(next) {
+      route = next;
+    },
+    responsesDone(count) {
+      if (finished >= count) return Promise.resolve();
+      return new Promise((resolve) => finishWaiters.push({ count, resolve }));
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
