@@ -117,8 +117,11 @@ export function fixtureStatus(fixture: Fixture): number {
 
 /** The reply that replays a fixture: its status and content type, SSE bodies one event per chunk. */
 export function fixtureReply(fixture: Fixture, overrides: Partial<ProviderReply> = {}): ProviderReply {
-  const headers = { 'content-type': fixture.meta.response_content_type };
-  if (fixture.file.endsWith('.sse')) {
+  const sse = fixture.file.endsWith('.sse');
+  const headers = {
+    'content-type': fixture.meta.response_content_type ?? (sse ? 'text/event-stream' : 'application/json'),
+  };
+  if (sse) {
     return { status: fixtureStatus(fixture), headers, chunks: sseChunks(fixture.body.toString('utf8')), ...overrides };
   }
   return { status: fixtureStatus(fixture), headers, body: fixture.body, ...overrides };
