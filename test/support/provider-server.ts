@@ -46,10 +46,17 @@ export interface ProviderServer {
   readonly requests: RecordedRequest[];
   /** The bytes of each response body as sent (before gzip), in request order. */
   readonly sentBodies: Buffer[];
+  /**
+   * Whether the response to request `index` is held back by the client: a chunk write is waiting for the socket
+   * to drain because nobody reads (backpressure reached the server).
+   */
+  writeBlocked(index: number): boolean;
+  /** Chunks of the response to request `index` the socket accepted so far. */
+  chunksWritten(index: number): number;
   /** Replaces the route. */
   route(route: ProviderRoute): void;
-  /** Resolves when `count` response bodies have been fully written (or the connection was cut). */
-  responsesDone(count: number): Promise<void>;
+  /** Resolves when the response to request `index` has been fully written (or its connection was cut). */
+  responseDone(index: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -133,18 +140,17 @@ export async function startProviderServer(initialRoute?: ProviderRoute): Promise
   let route: ProviderRoute = initialRoute ?? (() => undefined);
   const requests: RecordedRequest[] = [];
   const sentBodies: Buffer[] = [];
-  let finished = 0;
-  const finishWaiters: { count: number; resolve: () => void }[] = [];
+  const finished = new Set<number>();
+  const finishWaiters = new Map<number, (() => void)[]>();
   const sockets = new Set<Socket>();
+  const responses: ServerResponse[] = [];
+  const written: number[] = [];
 
-  const markFinished = () => {
-    finished++;
-    for (const waiter of [...finishWaiters]) {
-      if (finished >= waiter.count) {
-        finishWaiters.splice(finishWaiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
+  const markFinished = (index: number) => {
+    if (finished.has(index)) return;
+    finished.add(index);
+    for (const resolve of finishWaiters.get(index) ?? []) resolve();
+    finishWaiters.delete(index);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -159,6 +165,8 @@ export async function startProviderServer(initialRoute?: ProviderRoute): Promise
     requests.push(recorded);
     const index = sentBodies.length;
     sentBodies.push(Buffer.alloc(0));
+    responses[index] = res;
+    written[index] = 0;
     const reply = (await route(recorded)) ?? {
       status: 404,
       body: { error: { message: `no reply for ${recorded.method} ${recorded.url}` } },
@@ -174,26 +182,28 @@ export async function startProviderServer(initialRoute?: ProviderRoute): Promise
       headers['content-encoding'] = 'gzip';
       res.writeHead(reply.status ?? 200, headers);
       res.end(gzipSync(sentBodies[index]!));
-      res.on('finish', markFinished);
+      res.on('finish', () => markFinished(index));
       return;
     }
+    res.on('close', () => markFinished(index));
     res.writeHead(reply.status ?? 200, headers);
     res.flushHeaders();
     for (let i = 0; i < buffers.length; i++) {
       if (reply.failAfterChunks !== undefined && i >= reply.failAfterChunks) {
         // Cut the connection without finishing the chunked body: the client sees a network error mid-stream.
         res.socket?.destroy();
-        markFinished();
+        markFinished(index);
         return;
       }
       if (i > 0 && reply.gate !== undefined) await reply.gate.wait();
       if (res.destroyed) {
-        markFinished();
+        markFinished(index);
         return;
       }
       await write(res, buffers[i]!).catch(() => undefined);
+      written[index] = i + 1;
     }
-    res.end(markFinished);
+    res.end(() => markFinished(index));
   };
 
   const server: Server = createServer((req, res) => {
@@ -215,12 +225,23 @@ export async function startProviderServer(initialRoute?: ProviderRoute): Promise
     port,
     requests,
     sentBodies,
+    writeBlocked(index) {
+      const res = responses[index];
+      return res !== undefined && !res.writableEnded && res.writableNeedDrain;
+    },
+    chunksWritten(index) {
+      return written[index] ?? 0;
+    },
     route(next) {
       route = next;
     },
-    responsesDone(count) {
-      if (finished >= count) return Promise.resolve();
-      return new Promise((resolve) => finishWaiters.push({ count, resolve }));
+    responseDone(index) {
+      if (finished.has(index)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const waiters = finishWaiters.get(index) ?? [];
+        waiters.push(resolve);
+        finishWaiters.set(index, waiters);
+      });
     },
     close() {
       for (const socket of sockets) socket.destroy();

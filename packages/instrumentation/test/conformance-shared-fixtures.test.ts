@@ -142,7 +142,7 @@ if (!sharedFixturesAvailable()) {
 
         if (method !== 'POST') {
           // Account endpoints (OpenRouter generation stats, key info) are not LLM calls.
-          await server.responsesDone(before + 1);
+          await server.responseDone(before);
           expect(collector.llmSpans()).toEqual([]);
           return;
         }
