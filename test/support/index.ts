@@ -30,3 +30,4 @@ export {
 } from './fixtures.js';
 export { readAllBytes, readSse } from './read-body.js';
 export { runNodeScript, type NodeScriptResult } from './run-node.js';
+export { captureDiag, type DiagCapture } from './diag-capture.js';

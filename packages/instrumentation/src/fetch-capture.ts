@@ -202,7 +202,7 @@ function captureCall(
       return send(runtime, target, request, tags, original, thisArg, input);
     },
     (error: unknown) => {
-      errorOnce('budget:check', 'the budget guard rejected; the call proceeds', error);
+      errorOnce('budget:check-rejected', 'the budget guard rejected; the call proceeds', error);
       return send(runtime, target, request, tags, original, thisArg, input);
     },
   );

@@ -99,12 +99,13 @@ function defaultProcessors(): { processors: SpanProcessor[]; destination: string
       destination: '@llm-cost/clickhouse (embedded store)',
     };
   }
-  warnOnce(
-    'default:none',
+  const message =
     'no exporter configured and no OpenTelemetry TracerProvider registered: LLM spans are dropped. ' +
-      'Set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. to the llm-cost collector), install @llm-cost/clickhouse for the ' +
-      'embedded store, or pass `exporter` / `tracerProvider` to registerLlmCostInstrumentation().',
-  );
+    'Set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. to the llm-cost collector), install @llm-cost/clickhouse for the ' +
+    'embedded store, or pass `exporter` / `tracerProvider` to registerLlmCostInstrumentation().';
+  warnOnce('default:none', message);
+  // diag is silent unless the application set a diag logger; this one must be seen, once.
+  process.emitWarning(`@llm-cost/instrumentation: ${message}`, { code: 'LLM_COST_NO_EXPORTER' });
   return { processors: [], destination: 'nowhere (no exporter configured)' };
 }
 
