@@ -36,6 +36,13 @@ export type {
   BudgetDecision,
   RecordedLlmCall,
 } from './budgets/budget-types.js';
+export { runMigrateCli } from './cli/migrate-cli.js';
+export { runReportCli, type ReportCliDependencies, type ReportQueries } from './cli/report-cli.js';
+export { runDoctorCli } from './cli/doctor-cli.js';
+export { runForgetCli } from './cli/forget-cli.js';
+export type { CliIo, CliCommand } from './cli/cli-io.js';
+export { runDoctor, type DoctorReport, type DoctorCheck, type DoctorOptions, type CheckStatus } from './maintenance/doctor.js';
+export { forgetUser, type ForgetUserResult } from './maintenance/forget-user.js';
 export { connectClickHouse } from './connection/connect.js';
 export type { ClickHouseConnectionOptions } from './connection/connection-options.js';
 export { migrate, type MigrateOptions, type MigrateResult, type RetentionOptions } from './schema/migrate.js';

@@ -33,6 +33,11 @@ export class ClickHouseHttpServer {
     return this.child !== undefined;
   }
 
+  /** Process id of the running server. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(): Promise<void> {
     const child = spawn(process.execPath, [SCRIPT, '--path', this.path, '--port', String(this.port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
