@@ -167,7 +167,7 @@ export async function startProviderServer(initialRoute?: ProviderRoute): Promise
     sentBodies.push(Buffer.alloc(0));
     responses[index] = res;
     written[index] = 0;
-    const reply = (await route(recorded)) ?? {
+    const reply: ProviderReply = (await route(recorded)) ?? {
       status: 404,
       body: { error: { message: `no reply for ${recorded.method} ${recorded.url}` } },
     };

@@ -97,8 +97,8 @@ describe('errors', () => {
   it('a network error ends the span with error.type and rejects with the error fetch itself gives', async () => {
     const url = `http://127.0.0.1:${closedPort}/v1/chat/completions`;
     collector.clear();
-    const ours = await fetch(url, { method: 'POST', body: '{"model":"gpt-x"}' }).catch((e: unknown) => e as Error);
-    const theirs = await originalFetch(url, { method: 'POST', body: '{"model":"gpt-x"}' }).catch((e: unknown) => e as Error);
+    const ours = await fetch(url, { method: 'POST', body: '{"model":"gpt-x"}' }).then(() => new Error('resolved'), (e: unknown) => e as Error);
+    const theirs = await originalFetch(url, { method: 'POST', body: '{"model":"gpt-x"}' }).then(() => new Error('resolved'), (e: unknown) => e as Error);
     expect(ours).toBeInstanceOf(TypeError);
     expect(ours.constructor).toBe(theirs.constructor);
     expect(ours.message).toBe(theirs.message);
@@ -118,8 +118,8 @@ describe('errors', () => {
     const server = env.servers.openai!;
     collector.clear();
     const bad = { method: 'POST', body: '{"model":"m"}', headers: { 'bad header\n': 'x' } };
-    const ours = await fetch(`${server.url}/v1/chat/completions`, bad).catch((e: unknown) => e as Error);
-    const theirs = await originalFetch(`${server.url}/v1/chat/completions`, bad).catch((e: unknown) => e as Error);
+    const ours = await fetch(`${server.url}/v1/chat/completions`, bad).then(() => new Error('resolved'), (e: unknown) => e as Error);
+    const theirs = await originalFetch(`${server.url}/v1/chat/completions`, bad).then(() => new Error('resolved'), (e: unknown) => e as Error);
     expect(ours).toBeInstanceOf(Error);
     expect(ours.name).toBe(theirs.name);
     expect(ours.message).toBe(theirs.message);

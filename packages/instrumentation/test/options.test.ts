@@ -123,7 +123,7 @@ describe('registration', () => {
     register();
     const twice = wrapFetch(globalThis.fetch);
     expect(twice).toBe(globalThis.fetch);
-    const delegating = wrapFetch((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+    const delegating = wrapFetch((input: string | URL | Request, init?: RequestInit) => globalThis.fetch(input, init));
     await callChat(undefined, delegating);
     await callChat(undefined, twice);
     expect(await collector.waitForLlmSpans(2)).toHaveLength(2);
@@ -211,7 +211,7 @@ describe('budget guard', () => {
     register({ budgetGuard: guard(() => ({ action: 'allow' })) });
     let sentSynchronously = false;
     let inCall = true;
-    const probe = wrapFetch((input: RequestInfo | URL, init?: RequestInit) => {
+    const probe = wrapFetch((input: string | URL | Request, init?: RequestInit) => {
       sentSynchronously = inCall;
       return originalFetch(input, init);
     });
