@@ -31,10 +31,17 @@ class Histogram {
   }
 }
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+/** `k1="v1",k2="v2"` with the exposition format's escapes; called per request, so no intermediate arrays. */
 function labelKey(labels: Labels): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-    .join(',');
+  let key = '';
+  for (const name in labels) {
+    const raw = labels[name]!;
+    const value = NEEDS_ESCAPE.test(raw) ? raw.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : raw;
+    key += `${key === '' ? '' : ','}${name}="${value}"`;
+  }
+  return key;
 }
 
 export class MetricsRegistry {

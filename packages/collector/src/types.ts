@@ -42,7 +42,10 @@ export interface CollectorOptions extends ClickHouseConnectionOptions, Retention
    * with `Retry-After`. Env: `LLM_COST_COLLECTOR_MAX_QUEUE`. @default 100000
    */
   maxQueueSize?: number;
-  /** Calls per ClickHouse insert. Env: `LLM_COST_COLLECTOR_BATCH_SIZE`. @default 5000 */
+  /**
+   * Most calls per ClickHouse insert; fewer, larger inserts mean fewer parts to merge (see docs/DEPLOY.md for the
+   * measurements). Env: `LLM_COST_COLLECTOR_BATCH_SIZE`. @default 20000
+   */
   batchSize?: number;
   /** Longest a call waits before its batch is written. @default 1000 */
   flushIntervalMs?: number;

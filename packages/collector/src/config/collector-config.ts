@@ -15,7 +15,7 @@ export const COLLECTOR_FLAGS = {
   'read-token': { type: 'string', multiple: true, env: 'LLM_COST_COLLECTOR_READ_TOKENS', help: 'token for the query endpoint (repeatable)' },
   'max-body-bytes': { type: 'string', env: 'LLM_COST_COLLECTOR_MAX_BODY_BYTES', help: 'request size limit (default 20 MiB)' },
   'max-queue': { type: 'string', env: 'LLM_COST_COLLECTOR_MAX_QUEUE', help: 'calls waiting to be written before 429 (default 100000)' },
-  'batch-size': { type: 'string', env: 'LLM_COST_COLLECTOR_BATCH_SIZE', help: 'calls per insert (default 5000)' },
+  'batch-size': { type: 'string', env: 'LLM_COST_COLLECTOR_BATCH_SIZE', help: 'calls per insert (default 20000)' },
   'retry-after': { type: 'string', env: 'LLM_COST_COLLECTOR_RETRY_AFTER', help: 'Retry-After seconds when full (default 2)' },
   url: { type: 'string', env: 'LLM_COST_CLICKHOUSE_URL', help: 'ClickHouse HTTP URL (default: embedded store)' },
   path: { type: 'string', env: 'LLM_COST_CLICKHOUSE_PATH', help: 'embedded store directory (default ./.llm-cost/clickhouse)' },

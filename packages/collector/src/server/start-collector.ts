@@ -49,7 +49,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     rollupRetentionDays: options.rollupRetentionDays,
     autoMigrate: options.migrate ?? true,
     maxQueueSize: options.maxQueueSize ?? 100_000,
-    maxBatchSize: options.batchSize ?? 5_000,
+    maxBatchSize: options.batchSize ?? 20_000,
     flushIntervalMs: options.flushIntervalMs ?? 1_000,
     dedupHoldMs: options.dedupHoldMs,
   });
