@@ -7,7 +7,7 @@ export interface OneChargeOptions {
   holdMs: number;
   /** Most spans held at once; beyond it the oldest groups are released early. */
   maxHeldSpans: number;
-  /** Keys remembered about charged calls (about three per call). */
+  /** Span ids and response ids remembered about charged calls (about two per call). */
   memorySize: number;
   now: () => number;
   /** Receives the calls of each released group, deduplicated. */
@@ -25,31 +25,38 @@ export interface OneChargeCounters {
 
 interface Group {
   members: LlmCall[];
-  /** Trace-scoped keys of parents the group still waits for. */
+  /** Span ids of parents the group still waits for. */
   waitingFor: Set<string>;
   deadline: number;
 }
 
-const key = (traceId: string, id: string) => `${traceId}:${id}`;
+// Flags remembered per span id (span ids are 64 random bits: unique enough without the trace id) and per
+// trace-scoped response id (providers and test servers may reuse response ids across requests).
+const CHARGED = 1;
+const ENCLOSES_CHARGED = 2;
+const RESPONSE_CHARGED = 4;
+
+const responseKey = (call: LlmCall) => (call.responseId === '' ? undefined : `${call.traceId}\u0000${call.responseId}`);
 
 /**
  * One call, one charge, across instrumentation layers and export batches.
  *
  * Several instrumentations may describe one provider request: an SDK-level span (OpenTelemetry's or OpenLLMetry's
- * OpenAI instrumentation) with our fetch-level span as its child, maybe a framework span above. The OpenTelemetry
- * SDK exports a span when it ends, and a child ends before its parent, so the layers can arrive in different export
- * batches, child first. This filter therefore:
+ * OpenAI instrumentation, the Anthropic SDK's own spans) with our fetch-level span as its child, maybe a framework
+ * span above. The OpenTelemetry SDK exports a span when it ends, and a child ends before its parent, so the layers
+ * can arrive in different export batches, child first. This filter therefore:
  *
- * 1. holds a GenAI span whose parent has not been seen, for at most `holdMs`, in a group keyed by trace;
+ * 1. holds a GenAI span whose parent has not been seen, for at most `holdMs`, in a group of related spans;
  * 2. merges into that group the spans that turn out to be its GenAI parent, its GenAI children or to carry the same
- *    provider response id; a non-GenAI parent arriving (or a root span) closes the group;
- * 3. on release, resolves the group into calls (`resolveCalls`) and remembers the charged span ids, parent ids and
- *    response ids, so a layer arriving after its call was charged (parent ended late, or an OTLP retry replaying a
- *    span) is dropped instead of charged again.
+ *    provider response id in the same trace; a non-GenAI parent arriving (or a root span) closes the group;
+ * 3. on release, resolves the group into calls (`resolveCalls`) and remembers the charged span ids, their parents
+ *    and response ids, so a layer arriving after its call was charged (a parent that ended late, or an OTLP retry
+ *    replaying a span) is dropped instead of charged again.
  *
  * Guarantee: exact within one process for layers that arrive within `holdMs` of each other or while the memory
- * (`memorySize` keys) still remembers the charged call; a late layer is dropped, never charged twice. GenAI spans
- * separated by a non-GenAI span in between are not recognised as one call unless they share a response id.
+ * (`memorySize` entries) still remembers the charged call; a late layer is dropped, never charged twice (the fuller
+ * usage of a late parent is then lost). GenAI spans separated by a non-GenAI span are one call only when they share a
+ * response id.
  */
 export class OneChargeFilter {
   readonly counters: OneChargeCounters = { duplicates: 0, aggregates: 0, earlyReleases: 0 };
@@ -57,11 +64,11 @@ export class OneChargeFilter {
   private readonly bySpan = new Map<string, Group>();
   private readonly byResponse = new Map<string, Group>();
   private readonly waiting = new Map<string, Group[]>();
-  private readonly charged: RecentKeys;
+  private readonly memory: RecentKeys;
   private held = 0;
 
   constructor(private readonly options: OneChargeOptions) {
-    this.charged = new RecentKeys(options.memorySize);
+    this.memory = new RecentKeys(options.memorySize);
   }
 
   /** Spans currently held. */
@@ -76,30 +83,32 @@ export class OneChargeFilter {
 
   /** Offers one GenAI call. Returns false when it was dropped as a duplicate of a charged call. */
   offer(call: LlmCall): boolean {
-    const spanKey = key(call.traceId, call.spanId);
-    const parentKey = call.parentSpanId === '' ? undefined : key(call.traceId, call.parentSpanId);
-    const responseKey = call.responseId === '' ? undefined : key(call.traceId, `r:${call.responseId}`);
+    const response = responseKey(call);
     if (
-      this.bySpan.has(spanKey) ||
-      this.charged.has(`s:${spanKey}`) ||
-      this.charged.has(`p:${spanKey}`) ||
-      (parentKey !== undefined && this.charged.has(`s:${parentKey}`)) ||
-      (responseKey !== undefined && this.charged.has(responseKey))
+      this.bySpan.has(call.spanId) ||
+      this.memory.get(call.spanId) !== 0 ||
+      (call.parentSpanId !== '' && this.memory.has(call.parentSpanId, CHARGED)) ||
+      (response !== undefined && this.memory.has(response, RESPONSE_CHARGED))
     ) {
       this.counters.duplicates += 1;
       return false;
     }
+    const byResponse = response === undefined ? undefined : this.byResponse.get(response);
+    const parentGroup = call.parentSpanId === '' ? undefined : this.bySpan.get(call.parentSpanId);
+    const children = this.waiting.get(call.spanId);
+    if (!byResponse && !parentGroup && !children && call.parentSpanId === '') {
+      // The common case with one instrumentation: a root span related to nothing held. No group needed.
+      this.charge([call]);
+      this.options.release([call]);
+      return true;
+    }
 
-    const joined = new Set<Group>();
-    const byResponse = responseKey === undefined ? undefined : this.byResponse.get(responseKey);
+    const joined = new Set<Group>(children);
     if (byResponse) joined.add(byResponse);
-    const parentGroup = parentKey === undefined ? undefined : this.bySpan.get(parentKey);
     if (parentGroup) joined.add(parentGroup);
-    for (const child of this.waiting.get(spanKey) ?? []) joined.add(child);
-
     const group = this.merge([...joined], call);
-    this.bySpan.set(spanKey, group);
-    if (responseKey !== undefined) this.byResponse.set(responseKey, group);
+    this.bySpan.set(call.spanId, group);
+    if (response !== undefined) this.byResponse.set(response, group);
     this.held += 1;
     this.updateWaiting(group);
     if (group.waitingFor.size === 0) this.releaseGroup(group);
@@ -108,13 +117,12 @@ export class OneChargeFilter {
   }
 
   /** A non-GenAI span arrived: groups waiting for it as their parent are complete. */
-  sawSpan(traceId: string, spanId: string): void {
-    const spanKey = key(traceId, spanId);
-    const groups = this.waiting.get(spanKey);
+  sawSpan(spanId: string): void {
+    const groups = this.waiting.get(spanId);
     if (!groups) return;
-    this.waiting.delete(spanKey);
+    this.waiting.delete(spanId);
     for (const group of groups) {
-      group.waitingFor.delete(spanKey);
+      group.waitingFor.delete(spanId);
       if (group.waitingFor.size === 0) this.releaseGroup(group);
     }
   }
@@ -144,17 +152,16 @@ export class OneChargeFilter {
     target.members.push(call);
     for (const other of groups) {
       if (other === target) continue;
-      target.members.push(...other.members);
       this.forget(other);
       this.groups.delete(other);
-      for (const member of other.members) this.index(member, target);
+      for (const member of other.members) {
+        target.members.push(member);
+        this.bySpan.set(member.spanId, target);
+        const response = responseKey(member);
+        if (response !== undefined) this.byResponse.set(response, target);
+      }
     }
     return target;
-  }
-
-  private index(member: LlmCall, group: Group): void {
-    this.bySpan.set(key(member.traceId, member.spanId), group);
-    if (member.responseId !== '') this.byResponse.set(key(member.traceId, `r:${member.responseId}`), group);
   }
 
   /** The group waits for the parents of its top members (those whose parent is not in the group). */
@@ -163,19 +170,18 @@ export class OneChargeFilter {
     const ids = new Set(group.members.map((member) => member.spanId));
     for (const member of group.members) {
       if (member.parentSpanId === '' || ids.has(member.parentSpanId)) continue;
-      const parentKey = key(member.traceId, member.parentSpanId);
-      group.waitingFor.add(parentKey);
-      const list = this.waiting.get(parentKey);
+      group.waitingFor.add(member.parentSpanId);
+      const list = this.waiting.get(member.parentSpanId);
       if (list) list.push(group);
-      else this.waiting.set(parentKey, [group]);
+      else this.waiting.set(member.parentSpanId, [group]);
     }
   }
 
   private forgetWaiting(group: Group): void {
-    for (const parentKey of group.waitingFor) {
-      const list = this.waiting.get(parentKey)?.filter((other) => other !== group) ?? [];
-      if (list.length === 0) this.waiting.delete(parentKey);
-      else this.waiting.set(parentKey, list);
+    for (const parent of group.waitingFor) {
+      const list = this.waiting.get(parent)?.filter((other) => other !== group) ?? [];
+      if (list.length === 0) this.waiting.delete(parent);
+      else this.waiting.set(parent, list);
     }
     group.waitingFor.clear();
   }
@@ -183,12 +189,19 @@ export class OneChargeFilter {
   private forget(group: Group): void {
     this.forgetWaiting(group);
     for (const member of group.members) {
-      const spanKey = key(member.traceId, member.spanId);
-      if (this.bySpan.get(spanKey) === group) this.bySpan.delete(spanKey);
-      if (member.responseId !== '') {
-        const responseKey = key(member.traceId, `r:${member.responseId}`);
-        if (this.byResponse.get(responseKey) === group) this.byResponse.delete(responseKey);
-      }
+      if (this.bySpan.get(member.spanId) === group) this.bySpan.delete(member.spanId);
+      const response = responseKey(member);
+      if (response !== undefined && this.byResponse.get(response) === group) this.byResponse.delete(response);
+    }
+  }
+
+  /** Remembers what was charged, so later layers and replays of these spans are recognised. */
+  private charge(members: readonly LlmCall[]): void {
+    for (const member of members) {
+      this.memory.add(member.spanId, CHARGED);
+      if (member.parentSpanId !== '') this.memory.add(member.parentSpanId, ENCLOSES_CHARGED);
+      const response = responseKey(member);
+      if (response !== undefined) this.memory.add(response, RESPONSE_CHARGED);
     }
   }
 
@@ -199,11 +212,7 @@ export class OneChargeFilter {
     const resolved = resolveCalls(group.members);
     this.counters.duplicates += resolved.duplicates;
     this.counters.aggregates += resolved.aggregates;
-    for (const member of group.members) {
-      this.charged.add(`s:${key(member.traceId, member.spanId)}`);
-      if (member.parentSpanId !== '') this.charged.add(`p:${key(member.traceId, member.parentSpanId)}`);
-      if (member.responseId !== '') this.charged.add(key(member.traceId, `r:${member.responseId}`));
-    }
+    this.charge(group.members);
     this.options.release(resolved.calls);
   }
 

@@ -10,7 +10,7 @@ import { migrateStore } from '../schema/migrate.js';
 import { withoutTracing } from '../tracing/without-tracing.js';
 import { spanLikeFromReadableSpan, type ReadableSpanLike, type SpanLike } from '../spans/span-like.js';
 import { BatchWriter } from '../writer/batch-writer.js';
-import { encodeRow, type LlmCallRow } from '../writer/llm-call-row.js';
+import { encodeCall, type LlmCallRow } from '../writer/llm-call-row.js';
 import { resolvePipelineOptions, type CostPipelineOptions, type ResolvedPipelineOptions } from './pipeline-options.js';
 import { emptyStats, type CostPipelineStats } from './pipeline-stats.js';
 
@@ -134,7 +134,8 @@ export class CostPipeline {
       else others.push(span);
     }
     return this.accept(calls, spans.length, submitOptions, () => {
-      for (const span of others) this.filter.sawSpan(span.traceId, span.spanId);
+      if (!this.filter.hasWaiters) return;
+      for (const span of others) this.filter.sawSpan(span.spanId);
     });
   }
 
@@ -149,10 +150,7 @@ export class CostPipeline {
     }
     return this.accept(calls, spans.length, submitOptions, () => {
       if (!this.filter.hasWaiters) return;
-      for (const span of others) {
-        const spanContext = span.spanContext();
-        this.filter.sawSpan(spanContext.traceId, spanContext.spanId);
-      }
+      for (const span of others) this.filter.sawSpan(span.spanContext().spanId);
     });
   }
 
@@ -202,15 +200,17 @@ export class CostPipeline {
       }
       if (priced.costs.total_cost === null) this.counters.unpriced += 1;
       else this.counters.priced += 1;
-      const row = toRow(call, priced);
-      for (const listener of this.rowListeners) {
-        try {
-          listener(row);
-        } catch (error) {
-          diag.error('@llm-cost/clickhouse: a row listener threw', error);
+      if (this.rowListeners.size > 0) {
+        const row = toRow(call, priced);
+        for (const listener of this.rowListeners) {
+          try {
+            listener(row);
+          } catch (error) {
+            diag.error('@llm-cost/clickhouse: a row listener threw', error);
+          }
         }
       }
-      this.writer.enqueue(encodeRow(row), `${call.traceId}:${call.spanId}`);
+      this.writer.enqueue(encodeCall(call, priced), call.spanId);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { LlmCall } from '../mapping/llm-call.js';
 import type { LlmCallRow } from '../writer/llm-call-row.js';
-import type { CostPricer, PriceResult } from './pricer.js';
+import type { CostPricer, PriceResult, PriceUsageInput } from './pricer.js';
 
 /** Row status when the call reported no usage (and no provider cost): its cost is unknown, so stored as NULL. */
 export const UNKNOWN_USAGE_STATUS = 'unknown_usage';
@@ -19,7 +19,7 @@ const NO_COSTS: Costs = {
   billed_cost: null,
 };
 
-interface Priced {
+export interface Priced {
   status: string;
   priceVersion: string;
   pricedModel: string;
@@ -67,18 +67,19 @@ export function priceCall(call: LlmCall, pricer: CostPricer, tenantOverridden: b
   if (call.usage === undefined && call.providerReportedCost === undefined) {
     return { status: UNKNOWN_USAGE_STATUS, priceVersion: pricer.priceVersion, pricedModel: '', costs: NO_COSTS };
   }
-  const input = {
+  const input: PriceUsageInput = {
     provider: call.provider,
+    model: call.responseModel || call.requestModel,
     usage: call.usage ?? { inputTokens: 0, outputTokens: 0 },
     timestamp: call.timestampMs,
-    ...(call.pricingMode ? { mode: call.pricingMode } : {}),
-    ...(call.providerReportedCost !== undefined ? { providerReportedCost: call.providerReportedCost } : {}),
-    ...(call.tags.tenant_id ? { tenant: call.tags.tenant_id } : {}),
   };
-  const model = call.responseModel || call.requestModel;
-  let result = pricer.priceUsage({ ...input, model });
-  if (result.status === 'unknown_model' && call.requestModel !== '' && call.requestModel !== model) {
-    result = pricer.priceUsage({ ...input, model: call.requestModel });
+  if (call.pricingMode) input.mode = call.pricingMode;
+  if (call.providerReportedCost !== undefined) input.providerReportedCost = call.providerReportedCost;
+  if (call.tags.tenant_id) input.tenant = call.tags.tenant_id;
+  let result = pricer.priceUsage(input);
+  if (result.status === 'unknown_model' && call.requestModel !== '' && call.requestModel !== input.model) {
+    input.model = call.requestModel;
+    result = pricer.priceUsage(input);
   }
   return fromResult(result);
 }

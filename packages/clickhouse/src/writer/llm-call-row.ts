@@ -1,3 +1,6 @@
+import type { LlmCall } from '../mapping/llm-call.js';
+import type { Priced } from '../pricing/price-call.js';
+
 /**
  * One row of `llm_calls` as the writer encodes it. Field names are the column names (snake_case lives here and in
  * the schema only). Money is a decimal string with at most 9 decimals, or null when the call is unpriced.
@@ -122,5 +125,50 @@ export function encodeRow(row: LlmCallRow): string {
     row.tags,
     row.provider_response_id,
     row.instrumentation,
+  ]);
+}
+
+/**
+ * Encodes the row of a priced call straight from the call, without building the row object first (the hot path when
+ * no row listener is registered). Must equal `encodeRow(toRow(call, priced))`; a test holds the two together.
+ */
+export function encodeCall(call: LlmCall, priced: Priced): string {
+  const usage = call.usage;
+  const costs = priced.costs;
+  const tags = call.tags;
+  return JSON.stringify([
+    timestampText(call.timestampMs),
+    call.traceId,
+    call.spanId,
+    call.serviceName,
+    call.provider,
+    call.operation,
+    call.requestModel,
+    call.responseModel,
+    priced.pricedModel,
+    usage?.inputTokens ?? 0,
+    usage?.cacheReadTokens ?? 0,
+    usage?.cacheWriteTokens ?? 0,
+    usage?.outputTokens ?? 0,
+    usage?.reasoningTokens ?? 0,
+    costs.input_cost,
+    costs.cache_read_cost,
+    costs.cache_write_cost,
+    costs.output_cost,
+    costs.total_cost,
+    costs.billed_cost,
+    priced.status,
+    priced.priceVersion,
+    call.usageSource,
+    call.stream,
+    Math.min(Math.round(call.latencyMs), 4_294_967_295),
+    Math.min(call.httpStatus, 65_535),
+    call.errorType,
+    tags.user_id ?? '',
+    tags.tenant_id ?? '',
+    tags.feature ?? '',
+    tags,
+    call.responseId,
+    call.instrumentation,
   ]);
 }
