@@ -66,6 +66,16 @@ abstract class SpanBodySink implements BodySink {
     } catch (error) {
       errorOnce('body:read', 'could not read usage from a response', error);
     }
+    if (this.call.result.streamComplete === true && errorType === undefined) {
+      // Stopped reading after the terminal event (SDKs do, on `[DONE]`): the answer was read whole.
+      this.call.end({
+        usageSource: USAGE_SOURCE.streamFinal,
+        endReason: END_REASON.completed,
+        recordEndReason: true,
+        status: this.status,
+      });
+      return;
+    }
     this.call.end({
       usageSource: this.streamed ? USAGE_SOURCE.streamPartial : USAGE_SOURCE.response,
       endReason,
@@ -178,6 +188,10 @@ class SseBodySink extends SpanBodySink {
   protected readSoFar(): void {
     const result = this.call.result;
     for (const event of this.tail.events()) {
+      if (event.data === '[DONE]') {
+        result.streamComplete = true;
+        continue;
+      }
       const data = parseJson(event.data);
       if (data !== undefined) this.module.readStreamEvent(event.event, data, this.endpoint, result);
     }

@@ -127,6 +127,8 @@ function readStreamEvent(event: string | undefined, data: unknown, _endpoint: En
   } else if (type === 'message_delta') {
     addFinishReason(out, 0, child(data.delta, 'stop_reason'));
     if (isObject(data.usage)) mergeUsage(out, data.usage);
+  } else if (type === 'message_stop') {
+    out.streamComplete = true;
   } else if (type === 'error') {
     out.errorType = text(child(data.error, 'type')) ?? 'error';
   }

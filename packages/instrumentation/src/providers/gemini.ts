@@ -84,6 +84,8 @@ function readBody(body: unknown, _endpoint: Endpoint, out: CallResult): void {
 
 function readStreamEvent(_event: string | undefined, data: unknown, _endpoint: Endpoint, out: CallResult): void {
   readChunk(data, out);
+  // The chunk that carries a finish reason is the last one.
+  if (out.finishReasons !== undefined && out.finishReasons.length > 0) out.streamComplete = true;
 }
 
 function geminiFamily(name: string): ProviderModule {

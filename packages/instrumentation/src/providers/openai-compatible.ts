@@ -104,6 +104,9 @@ export function openAiCompatibleProvider(spec: OpenAiCompatibleSpec): ProviderMo
       // Responses API events: the final `response.completed` (or `.incomplete` / `.failed`) carries the response.
       if (type.startsWith('response.')) {
         if (isObject(data.response)) readBody(data.response, endpoint, out);
+        if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
+          out.streamComplete = true;
+        }
         return;
       }
       if (type === 'error') {

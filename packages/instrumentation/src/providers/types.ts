@@ -38,6 +38,11 @@ export interface CallResult {
   pricingMode?: PricingMode;
   /** Set when a 2xx response carried an error (an `error` stream event). */
   errorType?: string;
+  /**
+   * The stream showed its terminal event (`[DONE]`, Anthropic `message_stop`, Responses `response.completed`,
+   * Gemini's `finishReason` chunk): a consumer that stops reading after it has still read the whole answer.
+   */
+  streamComplete?: boolean;
   /** Provider scratch space while reading stream events (Anthropic merges message_start and message_delta usage). */
   rawUsage?: Record<string, unknown>;
 }
