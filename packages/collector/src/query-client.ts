@@ -1,3 +1,5 @@
+import type { UsageQueries } from '@llm-cost/clickhouse';
+
 import { CollectorQueryError } from './errors.js';
 import { QUERY_NAMES, type QueryName } from './server/query-params.js';
 
@@ -10,8 +12,8 @@ export interface CollectorQueriesOptions {
   timeoutMs?: number;
 }
 
-/** The usage queries, answered by a running collector over its read-only query endpoint. */
-export type CollectorQueries = Record<QueryName, (params?: Record<string, unknown>) => Promise<never>>;
+/** The usage queries (same names, parameters and results), answered by a running collector's query endpoint. */
+export type CollectorQueries = Pick<UsageQueries, QueryName>;
 
 /**
  * Usage queries with the names and parameters of `createUsageQueries()` from `@llm-cost/clickhouse`, answered by a
@@ -19,7 +21,7 @@ export type CollectorQueries = Record<QueryName, (params?: Record<string, unknow
  */
 export function createCollectorQueries(options: CollectorQueriesOptions): CollectorQueries {
   const endpoint = new URL('/v1/query', options.url).toString();
-  const queries = {} as CollectorQueries;
+  const queries: Partial<Record<QueryName, (params?: object) => Promise<unknown>>> = {};
   for (const name of QUERY_NAMES) {
     queries[name] = async (params = {}) => {
       const response = await fetch(endpoint, {
@@ -38,8 +40,8 @@ export function createCollectorQueries(options: CollectorQueriesOptions): Collec
           response.status,
         );
       }
-      return body.result as never;
+      return body.result;
     };
   }
-  return queries;
+  return queries as CollectorQueries;
 }

@@ -47,7 +47,7 @@ export interface CollectorOptions extends ClickHouseConnectionOptions, Retention
    * measurements). Env: `LLM_COST_COLLECTOR_BATCH_SIZE`. @default 20000
    */
   batchSize?: number;
-  /** Longest a call waits before its batch is written. @default 1000 */
+  /** Longest a call waits before its batch is written. Env: `LLM_COST_COLLECTOR_FLUSH_INTERVAL_MS`. @default 1000 */
   flushIntervalMs?: number;
   /**
    * How long a GenAI span whose parent has not arrived yet waits for it, so another instrumentation layer of the same

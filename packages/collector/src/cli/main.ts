@@ -2,6 +2,7 @@ import { runPricesCli } from '@llm-cost/pricing';
 
 import { runCollectorCli } from './collector-command.js';
 import type { CliCommand, CliIo } from './io.js';
+import { runDoctorCommand, runForgetCommand, runMigrateCommand, runReportCommand } from './store-commands.js';
 
 interface CommandEntry {
   run: CliCommand;
@@ -11,6 +12,10 @@ interface CommandEntry {
 /** Every `llm-cost` subcommand; adding one is adding a line here. */
 export const COMMANDS: Record<string, CommandEntry> = {
   collector: { run: runCollectorCli, summary: 'run the OTLP/HTTP collector (prices spans from any service)' },
+  migrate: { run: runMigrateCommand, summary: 'create or upgrade the ClickHouse schema' },
+  report: { run: runReportCommand, summary: 'print spend by day, model, provider, user, tenant, service or tag' },
+  doctor: { run: runDoctorCommand, summary: 'check the store, schema, prices and recent data' },
+  forget: { run: runForgetCommand, summary: "delete a user's rows everywhere (data-protection requests)" },
   prices: { run: runPricesCli, summary: 'check or sync the price snapshot' },
 };
 
