@@ -42,6 +42,7 @@ export class BatchWriter {
 
   /** Rows accepted and not yet written. */
   get depth(): number {
+    if (this.abandoned) return 0;
     let depth = this.queuedLines.length + (this.inFlight?.lines.length ?? 0);
     for (const batch of this.batches) depth += batch.lines.length;
     return depth;
@@ -77,8 +78,8 @@ export class BatchWriter {
 
   /** Stops writing; returns how many accepted rows were not written. */
   abandon(): number {
-    this.abandoned = true;
     const lost = this.depth;
+    this.abandoned = true;
     this.queuedLines = [];
     this.queuedIds = [];
     this.batches.length = 0;
@@ -128,6 +129,8 @@ export class BatchWriter {
         batch.attempts += 1;
         await insert(this.store, batch);
         const latency = performance.now() - started;
+        // An insert in flight when the writer was abandoned was counted as lost; it landed after all.
+        if (this.abandoned) this.stats.lost -= batch.lines.length;
         this.stats.written += batch.lines.length;
         this.stats.inserts += 1;
         this.stats.lastWriteLatencyMs = latency;
