@@ -17,7 +17,9 @@ export function runNodeScript(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.args ?? []), script], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      // NODE_PATH is dropped: package-manager shims (pnpm's vitest bin) set it to a folder of every hoisted package,
+      // which would let the child resolve modules an application could not.
+      env: { ...process.env, NODE_PATH: undefined, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
