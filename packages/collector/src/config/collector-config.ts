@@ -36,7 +36,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Resolves `llm-cost collector` flags and environment variables into `startCollector` options. ClickHouse credentials
  * come from the environment only (`LLM_COST_CLICKHOUSE_USER`, `LLM_COST_CLICKHOUSE_PASSWORD`), never from flags,
- * which other users of the machine can read in the process list.
+ * which other users of the machine can read in the process list. Nothing is read from `process.env` except through
+ * `env`, so a test can start the collector from exactly the configuration a deployment uses.
  */
 export function collectorConfigFromArgs(argv: readonly string[], env: Env = process.env): CollectorCommandConfig {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
@@ -81,11 +82,7 @@ export function collectorConfigFromArgs(argv: readonly string[], env: Env = proc
     batchSize: integer(pick('batch-size'), 'batch-size', 1, 1_000_000),
     retryAfterSeconds: integer(pick('retry-after'), 'retry-after', 1, 3600),
     flushIntervalMs: integer(pick('flush-interval-ms'), 'flush-interval-ms', 10, 3_600_000),
-    // The store's environment variables are read by @llm-cost/clickhouse itself, with its precedence rules.
-    url: values.url as string | undefined,
-    path: values.path as string | undefined,
-    database: values.database as string | undefined,
-    cluster: values.cluster as string | undefined,
+    ...storeOptions(values, env),
     migrate,
   };
   // Leave unset options out so startCollector's defaults (and the ClickHouse package's env handling) apply.
@@ -93,6 +90,31 @@ export function collectorConfigFromArgs(argv: readonly string[], env: Env = proc
     if (collector[key] === undefined) delete collector[key];
   }
   return { options: collector, logLevel };
+}
+
+/**
+ * Where the data goes, with the ClickHouse package's precedence: a `--url` flag, else a `--path` flag, else the
+ * environment (`LLM_COST_CLICKHOUSE_URL` before `LLM_COST_CLICKHOUSE_PATH`). Resolved here from the given environment
+ * (not left to the package reading `process.env`), so a configuration file fully describes the collector.
+ */
+function storeOptions(values: Record<string, unknown>, env: Env): Partial<CollectorOptions> {
+  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const fromEnv = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const urlFlag = flag('url');
+  const pathFlag = flag('path');
+  const location =
+    urlFlag !== undefined
+      ? { url: urlFlag }
+      : pathFlag !== undefined
+        ? { path: pathFlag }
+        : { url: fromEnv('LLM_COST_CLICKHOUSE_URL'), path: fromEnv('LLM_COST_CLICKHOUSE_PATH') };
+  return {
+    ...location,
+    username: fromEnv('LLM_COST_CLICKHOUSE_USER'),
+    password: fromEnv('LLM_COST_CLICKHOUSE_PASSWORD'),
+    database: flag('database') ?? fromEnv('LLM_COST_CLICKHOUSE_DATABASE'),
+    cluster: flag('cluster') ?? fromEnv('LLM_COST_CLICKHOUSE_CLUSTER'),
+  };
 }
 
 function splitList(value: string | undefined): string[] {
