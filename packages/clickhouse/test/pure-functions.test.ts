@@ -39,6 +39,8 @@ describe('batchToken', () => {
     expect(batchToken(['a', 'b'])).toBe(batchToken(['a', 'b']));
     expect(batchToken(['a', 'b'])).not.toBe(batchToken(['b', 'a']));
     expect(batchToken(['ab'])).not.toBe(batchToken(['a', 'b']));
+    expect(insertStatement('db', 't', true)).toContain('insert_distributed_sync = 1');
+    expect(insertStatement('db', 't')).not.toContain('insert_distributed_sync');
     expect(insertStatement('db', batchToken(['a']))).toMatch(/^INSERT INTO `db`.`llm_calls` \(timestamp, .*insert_deduplication_token = 'llm-cost-v1-[0-9a-f]{40}'/);
   });
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { openStore } from '../src/connection/connect.js';
@@ -95,5 +97,14 @@ describe('schema', () => {
     await expect(rows(`EXPLAIN AST ${statements[2]!.replace('ENGINE', 'ENGIN')}`)).rejects.toMatchObject({
       code: '62',
     });
+  });
+
+  it('is documented in docs/SCHEMA.md, every table and column', () => {
+    const doc = readFileSync(new URL('../../../docs/SCHEMA.md', import.meta.url), 'utf8');
+    for (const table of DATA_TABLES) {
+      expect(doc, table.name).toContain(`\`${table.name}\``);
+      for (const column of table.columns) expect(doc, `${table.name}.${column.name}`).toContain(`| \`${column.name}\` | \`${column.type}\` |`);
+    }
+    for (const view of ROLLUP_VIEWS) expect(doc).toContain(view.name.replace(/^llm_daily_by_\w+_mv$/, '<table>_mv'));
   });
 });
