@@ -54,6 +54,12 @@ export interface CollectorOptions extends ClickHouseConnectionOptions, Retention
    * call (sent in a later batch) is not counted twice. See `@llm-cost/clickhouse`. @default 10000
    */
   dedupHoldMs?: number;
+  /**
+   * How long `close()` (and SIGTERM) keeps retrying to write what was accepted when ClickHouse fails, before it
+   * gives up and counts the rest as lost. Keep the process manager's stop grace period above it.
+   * Env: `LLM_COST_COLLECTOR_SHUTDOWN_TIMEOUT_MS`. @default 30000
+   */
+  shutdownTimeoutMs?: number;
   /** Apply pending schema migrations at start. Env: `LLM_COST_MIGRATE=false` disables. @default true */
   migrate?: boolean;
   /** Structured logger. @default silent (the CLI logs JSON lines to stdout) */

@@ -218,3 +218,21 @@ describe('JSON decoder', () => {
     });
   });
 });
+
+describe('string cache of the protobuf reader', () => {
+  it('returns exactly the decoded text under collisions, and declines long or non-ASCII input', async () => {
+    const { StringCache } = await import('../src/otlp/string-cache.js');
+    const cache = new StringCache((buf, start, end) => Buffer.from(buf.subarray(start, end)).toString('latin1'));
+    const words = Array.from({ length: 20_000 }, (_, i) => `key.${i.toString(36)}.${'x'.repeat(i % 30)}`);
+    for (let round = 0; round < 2; round++) {
+      for (const word of words) {
+        const bytes = Buffer.from(`##${word}##`);
+        expect(cache.get(bytes, 2, bytes.length - 2)).toBe(word);
+      }
+    }
+    const long = Buffer.from('y'.repeat(100));
+    expect(cache.get(long, 0, long.length)).toBeUndefined();
+    const accented = Buffer.from('naïve');
+    expect(cache.get(accented, 0, accented.length)).toBeUndefined();
+  });
+});

@@ -17,6 +17,7 @@ export const COLLECTOR_FLAGS = {
   'max-queue': { type: 'string', env: 'LLM_COST_COLLECTOR_MAX_QUEUE', help: 'calls waiting to be written before 429 (default 100000)' },
   'batch-size': { type: 'string', env: 'LLM_COST_COLLECTOR_BATCH_SIZE', help: 'calls per insert (default 20000)' },
   'retry-after': { type: 'string', env: 'LLM_COST_COLLECTOR_RETRY_AFTER', help: 'Retry-After seconds when full (default 2)' },
+  'shutdown-timeout-ms': { type: 'string', env: 'LLM_COST_COLLECTOR_SHUTDOWN_TIMEOUT_MS', help: 'on SIGTERM, retry writes this long (default 30000)' },
   'flush-interval-ms': { type: 'string', env: 'LLM_COST_COLLECTOR_FLUSH_INTERVAL_MS', help: 'longest wait before a batch is written (default 1000)' },
   url: { type: 'string', env: 'LLM_COST_CLICKHOUSE_URL', help: 'ClickHouse HTTP URL (default: embedded store)' },
   path: { type: 'string', env: 'LLM_COST_CLICKHOUSE_PATH', help: 'embedded store directory (default ./.llm-cost/clickhouse)' },
@@ -82,6 +83,7 @@ export function collectorConfigFromArgs(argv: readonly string[], env: Env = proc
     batchSize: integer(pick('batch-size'), 'batch-size', 1, 1_000_000),
     retryAfterSeconds: integer(pick('retry-after'), 'retry-after', 1, 3600),
     flushIntervalMs: integer(pick('flush-interval-ms'), 'flush-interval-ms', 10, 3_600_000),
+    shutdownTimeoutMs: integer(pick('shutdown-timeout-ms'), 'shutdown-timeout-ms', 0, 3_600_000),
     ...storeOptions(values, env),
     migrate,
   };

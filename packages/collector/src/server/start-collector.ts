@@ -52,6 +52,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     maxBatchSize: options.batchSize ?? 20_000,
     flushIntervalMs: options.flushIntervalMs ?? 1_000,
     dedupHoldMs: options.dedupHoldMs,
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
   });
   const store = pipeline.store;
   const usage = createUsageQueries({ client: store.client, database: store.database, cluster: store.cluster });
