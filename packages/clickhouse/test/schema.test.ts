@@ -83,6 +83,17 @@ describe('schema', () => {
     await fresh.close();
   });
 
+  it('opens two handles on one embedded path in one process, seeing the same data', async () => {
+    const database = uniqueDatabase('handles');
+    const first = openStore({ path, database });
+    const second = openStore({ path, database });
+    await migrateStore(first);
+    expect(await readSchemaVersion(second)).toBe(SCHEMA_VERSION);
+    await first.close();
+    expect(await readSchemaVersion(second)).toBe(SCHEMA_VERSION);
+    await second.close();
+  });
+
   it('generates cluster DDL that the engine parses', async () => {
     const statements = renderSchemaDdl({ database: 'llm_cost', cluster: 'llm_cluster' }, { raw: 90, rollup: 730 });
     expect(statements.filter((s) => s.includes('ON CLUSTER `llm_cluster`'))).toHaveLength(statements.length);

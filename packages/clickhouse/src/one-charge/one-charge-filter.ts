@@ -5,6 +5,11 @@ import { resolveCalls } from './resolve-calls.js';
 export interface OneChargeOptions {
   /** How long a span whose parent has not arrived waits for it. */
   holdMs: number;
+  /**
+   * How long a complete group without a span of ours waits for one: our fetch-level span is the innermost layer, and
+   * it can end (and be exported) after the SDK span around it.
+   */
+  settleMs: number;
   /** Most spans held at once; beyond it the oldest groups are released early. */
   maxHeldSpans: number;
   /** Span ids and response ids remembered about charged calls (about two per call). */
@@ -27,7 +32,9 @@ interface Group {
   members: LlmCall[];
   /** Span ids of parents the group still waits for. */
   waitingFor: Set<string>;
+  /** Release time: creation + holdMs while waiting for a parent, then readiness + settleMs while settling. */
   deadline: number;
+  settling: boolean;
 }
 
 // Flags remembered per span id (span ids are 64 random bits: unique enough without the trace id) and per
@@ -43,24 +50,27 @@ const responseKey = (call: LlmCall) => (call.responseId === '' ? undefined : `${
  *
  * Several instrumentations may describe one provider request: an SDK-level span (OpenTelemetry's or OpenLLMetry's
  * OpenAI instrumentation, the Anthropic SDK's own spans) with our fetch-level span as its child, maybe a framework
- * span above. The OpenTelemetry SDK exports a span when it ends, and a child ends before its parent, so the layers
- * can arrive in different export batches, child first. This filter therefore:
+ * span above. The OpenTelemetry SDK exports a span when it ends, usually child before parent, but not always (a body
+ * can finish after the SDK parsed it), and the layers can land in different export batches. This filter therefore:
  *
  * 1. holds a GenAI span whose parent has not been seen, for at most `holdMs`, in a group of related spans;
  * 2. merges into that group the spans that turn out to be its GenAI parent, its GenAI children or to carry the same
- *    provider response id in the same trace; a non-GenAI parent arriving (or a root span) closes the group;
- * 3. on release, resolves the group into calls (`resolveCalls`) and remembers the charged span ids, their parents
- *    and response ids, so a layer arriving after its call was charged (a parent that ended late, or an OTLP retry
- *    replaying a span) is dropped instead of charged again.
+ *    provider response id in the same trace; a non-GenAI parent arriving (or a root span) completes the group;
+ * 3. releases complete groups at the end of the submission they completed in (so the order of spans inside one
+ *    export does not matter), after up to `settleMs` more when the group has no span of ours yet;
+ * 4. on release, resolves the group into calls (`resolveCalls`) and remembers the charged span ids, their parents
+ *    and response ids, so a layer arriving after its call was charged (or an OTLP retry replaying a span) is dropped
+ *    instead of charged again.
  *
- * Guarantee: exact within one process for layers that arrive within `holdMs` of each other or while the memory
- * (`memorySize` entries) still remembers the charged call; a late layer is dropped, never charged twice (the fuller
- * usage of a late parent is then lost). GenAI spans separated by a non-GenAI span are one call only when they share a
+ * Guarantee: a call is charged at most once while its layers arrive within `holdMs` / `settleMs` of each other or
+ * while the memory (`memorySize` entries) still remembers it; a later layer is dropped, never charged twice (its
+ * fuller usage or tags are then lost). GenAI spans separated by a non-GenAI span are one call only when they share a
  * response id.
  */
 export class OneChargeFilter {
   readonly counters: OneChargeCounters = { duplicates: 0, aggregates: 0, earlyReleases: 0 };
   private readonly groups = new Set<Group>();
+  private readonly ready = new Set<Group>();
   private readonly bySpan = new Map<string, Group>();
   private readonly byResponse = new Map<string, Group>();
   private readonly waiting = new Map<string, Group[]>();
@@ -81,7 +91,10 @@ export class OneChargeFilter {
     return this.waiting.size > 0;
   }
 
-  /** Offers one GenAI call. Returns false when it was dropped as a duplicate of a charged call. */
+  /**
+   * Offers one GenAI call. Returns false when it was dropped as a duplicate of a charged call. Call `endBatch()`
+   * after the last span of a submission.
+   */
   offer(call: LlmCall): boolean {
     const response = responseKey(call);
     if (
@@ -96,8 +109,9 @@ export class OneChargeFilter {
     const byResponse = response === undefined ? undefined : this.byResponse.get(response);
     const parentGroup = call.parentSpanId === '' ? undefined : this.bySpan.get(call.parentSpanId);
     const children = this.waiting.get(call.spanId);
-    if (!byResponse && !parentGroup && !children && call.parentSpanId === '') {
-      // The common case with one instrumentation: a root span related to nothing held. No group needed.
+    if (call.isOurs && call.parentSpanId === '' && !byResponse && !children) {
+      // The common case with our instrumentation alone: a root span of ours related to nothing held. Ours is the
+      // innermost layer, so nothing else can join it: charge it now.
       this.charge([call]);
       this.options.release([call]);
       return true;
@@ -111,8 +125,7 @@ export class OneChargeFilter {
     if (response !== undefined) this.byResponse.set(response, group);
     this.held += 1;
     this.updateWaiting(group);
-    if (group.waitingFor.size === 0) this.releaseGroup(group);
-    else this.enforceCapacity();
+    this.enforceCapacity();
     return true;
   }
 
@@ -123,29 +136,47 @@ export class OneChargeFilter {
     this.waiting.delete(spanId);
     for (const group of groups) {
       group.waitingFor.delete(spanId);
-      if (group.waitingFor.size === 0) this.releaseGroup(group);
+      if (group.waitingFor.size === 0) this.ready.add(group);
     }
   }
 
-  /** Releases groups whose hold expired. */
-  releaseDue(now = this.options.now()): void {
-    for (const group of this.groups) {
-      if (group.deadline > now) break;
-      this.releaseGroup(group);
+  /** End of a submission: groups completed by it are released, or settle first when they have no span of ours. */
+  endBatch(): void {
+    const now = this.options.now();
+    for (const group of this.ready) {
+      if (!this.groups.has(group) || group.waitingFor.size > 0) continue;
+      if (this.options.settleMs <= 0 || group.members.some((member) => member.isOurs)) this.releaseGroup(group);
+      else if (!group.settling) {
+        group.settling = true;
+        group.deadline = now + this.options.settleMs;
+      }
     }
+    this.ready.clear();
+  }
+
+  /** Releases groups whose hold or settling time is over. */
+  releaseDue(now = this.options.now()): void {
+    this.endBatch();
+    for (const group of [...this.groups]) if (group.deadline <= now) this.releaseGroup(group);
   }
 
   /** Releases every group (flush, shutdown). */
   releaseAll(): void {
+    this.ready.clear();
     for (const group of [...this.groups]) this.releaseGroup(group);
   }
 
   private merge(groups: Group[], call: LlmCall): Group {
-    // Keep the group with the earliest deadline (the oldest) so the set stays ordered by deadline.
+    // Keep the group with the earliest deadline (the oldest).
     let target: Group | undefined;
     for (const group of groups) if (!target || group.deadline < target.deadline) target = group;
     if (!target) {
-      const group: Group = { members: [call], waitingFor: new Set(), deadline: this.options.now() + this.options.holdMs };
+      const group: Group = {
+        members: [call],
+        waitingFor: new Set(),
+        deadline: this.options.now() + this.options.holdMs,
+        settling: false,
+      };
       this.groups.add(group);
       return group;
     }
@@ -154,6 +185,7 @@ export class OneChargeFilter {
       if (other === target) continue;
       this.forget(other);
       this.groups.delete(other);
+      this.ready.delete(other);
       for (const member of other.members) {
         target.members.push(member);
         this.bySpan.set(member.spanId, target);
@@ -164,7 +196,10 @@ export class OneChargeFilter {
     return target;
   }
 
-  /** The group waits for the parents of its top members (those whose parent is not in the group). */
+  /**
+   * The group waits for the parents of its top members (those whose parent is not in the group); without any, it is
+   * complete and released at the end of the submission.
+   */
   private updateWaiting(group: Group): void {
     this.forgetWaiting(group);
     const ids = new Set(group.members.map((member) => member.spanId));
@@ -175,6 +210,7 @@ export class OneChargeFilter {
       if (list) list.push(group);
       else this.waiting.set(member.parentSpanId, [group]);
     }
+    if (group.waitingFor.size === 0) this.ready.add(group);
   }
 
   private forgetWaiting(group: Group): void {
@@ -207,6 +243,7 @@ export class OneChargeFilter {
 
   private releaseGroup(group: Group): void {
     if (!this.groups.delete(group)) return;
+    this.ready.delete(group);
     this.forget(group);
     this.held -= group.members.length;
     const resolved = resolveCalls(group.members);

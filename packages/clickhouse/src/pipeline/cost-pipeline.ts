@@ -4,7 +4,7 @@ import { openStore, type Store } from '../connection/connect.js';
 import type { LlmCall } from '../mapping/llm-call.js';
 import { isGenAiAttributes, mapSpan } from '../mapping/map-span.js';
 import { OneChargeFilter } from '../one-charge/one-charge-filter.js';
-import { priceCall, toRow } from '../pricing/price-call.js';
+import { NO_COSTS, priceCall, toRow } from '../pricing/price-call.js';
 import { resolvePricer, type CostPricer } from '../pricing/pricer.js';
 import { migrateStore } from '../schema/migrate.js';
 import { withoutTracing } from '../tracing/without-tracing.js';
@@ -78,6 +78,7 @@ export class CostPipeline {
     };
     this.filter = new OneChargeFilter({
       holdMs: this.options.dedupHoldMs,
+      settleMs: this.options.dedupSettleMs,
       maxHeldSpans: this.options.maxHeldSpans,
       memorySize: this.options.dedupMemorySize,
       now: Date.now,
@@ -166,9 +167,10 @@ export class CostPipeline {
     const taken = calls.length <= room ? calls : allOrNothing ? [] : calls.slice(0, room);
     const rejected = calls.length - taken.length;
     for (const call of taken) this.filter.offer(call);
-    // Non-GenAI spans of the batch close groups waiting for them as their parent: after the GenAI spans, so the
-    // order of spans inside a batch does not matter.
+    // Non-GenAI spans of the batch complete groups waiting for them as their parent, and complete groups are released
+    // only now: after every span of the batch, so the order of spans inside a batch does not matter.
     seeOthers();
+    this.filter.endBatch();
     this.counters.accepted += taken.length;
     if (rejected > 0) this.reportOverflow(rejected);
     else if (this.overflowing && this.depth() < this.options.maxQueueSize / 2) this.overflowing = false;
@@ -196,7 +198,7 @@ export class CostPipeline {
       } catch (error) {
         // The pricer promises not to throw; if it does, the call is still written, unpriced, and the bug logged.
         diag.error('@llm-cost/clickhouse: pricing failed; the call is written unpriced', error);
-        priced = { status: 'unknown_model', priceVersion: this.pricer.priceVersion, pricedModel: '', costs: nullCosts() };
+        priced = { status: 'unknown_model', priceVersion: this.pricer.priceVersion, pricedModel: '', costs: NO_COSTS };
       }
       if (priced.costs.total_cost === null) this.counters.unpriced += 1;
       else this.counters.priced += 1;
@@ -249,15 +251,4 @@ export class CostPipeline {
     })();
     return this.shutdownPromise;
   }
-}
-
-function nullCosts() {
-  return {
-    input_cost: null,
-    cache_read_cost: null,
-    cache_write_cost: null,
-    output_cost: null,
-    total_cost: null,
-    billed_cost: null,
-  };
 }

@@ -25,6 +25,11 @@ export interface CostPipelineOptions extends ClickHouseConnectionOptions, Retent
    * call may still come in a later export batch). @default 10000
    */
   dedupHoldMs?: number;
+  /**
+   * How long a call described only by other instrumentations waits for our fetch-level span, which can end (and be
+   * exported) after the SDK span around it; our span carries the tags. @default 2000
+   */
+  dedupSettleMs?: number;
   /** Most spans held for deduplication at once; beyond it the oldest are released early. @default 20000 */
   maxHeldSpans?: number;
   /** Keys remembered about charged calls to drop late layers and replays (about three per call). @default 300000 */
@@ -46,6 +51,7 @@ export interface ResolvedPipelineOptions {
   maxBatchSize: number;
   flushIntervalMs: number;
   dedupHoldMs: number;
+  dedupSettleMs: number;
   maxHeldSpans: number;
   dedupMemorySize: number;
   retryBaseMs: number;
@@ -76,6 +82,7 @@ export function resolvePipelineOptions(options: CostPipelineOptions, warn: (mess
     maxBatchSize: clamp('maxBatchSize', options.maxBatchSize, 10_000, 1, 1_000_000, warn),
     flushIntervalMs: clamp('flushIntervalMs', options.flushIntervalMs, 1000, 10, 3_600_000, warn),
     dedupHoldMs: clamp('dedupHoldMs', options.dedupHoldMs, 10_000, 0, 3_600_000, warn),
+    dedupSettleMs: clamp('dedupSettleMs', options.dedupSettleMs, 2000, 0, 3_600_000, warn),
     maxHeldSpans: clamp('maxHeldSpans', options.maxHeldSpans, Math.min(20_000, maxQueueSize), 0, maxQueueSize, warn),
     dedupMemorySize: clamp('dedupMemorySize', options.dedupMemorySize, 300_000, 0, 100_000_000, warn),
     retryBaseMs: clamp('retryBaseMs', options.retryBaseMs, 250, 1, 3_600_000, warn),

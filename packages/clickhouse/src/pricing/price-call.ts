@@ -10,7 +10,8 @@ type Costs = Pick<
   'input_cost' | 'cache_read_cost' | 'cache_write_cost' | 'output_cost' | 'total_cost' | 'billed_cost'
 >;
 
-const NO_COSTS: Costs = {
+/** Costs of a call that could not be priced: NULL, never zero. */
+export const NO_COSTS: Costs = {
   input_cost: null,
   cache_read_cost: null,
   cache_write_cost: null,
