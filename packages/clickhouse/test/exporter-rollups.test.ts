@@ -1,4 +1,7 @@
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
 import { createPricer } from '@llm-cost/pricing';
+import { BatchSpanProcessor as BatchSpanProcessor3, TracerProvider as TracerProvider3 } from 'otel-sdk-trace-3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { ClickHouseCostExporter } from '../src/exporter.js';
@@ -130,5 +133,58 @@ describe('ClickHouseCostExporter', () => {
 
     const stats = exporter.stats();
     expect(stats).toMatchObject({ received: 6, accepted: 5, priced: 3, unpriced: 2, written: 5, queueDepth: 0, rejected: 0 });
+  });
+
+  it('reads spans of the OpenTelemetry JS 3.x SDK (parentSpanContext, instrumentationScope)', async () => {
+    const database3 = uniqueDatabase('sdk3');
+    const exporter3 = new ClickHouseCostExporter({ path, database: database3, pricer });
+    const provider = new TracerProvider3({ spanProcessors: [new BatchSpanProcessor3({ exporter: exporter3 })] });
+    const tracer = provider.getTracer('@llm-cost/instrumentation');
+    const app = provider.getTracer('app').startSpan('request');
+    const llm = tracer.startSpan(
+      'chat gpt-4o-mini',
+      { kind: SpanKind.CLIENT, attributes: { ...chat('gpt-4o-mini', 1000, 500), ...tags({ user_id: 'u3x' }) }, startTime: DAY },
+      trace.setSpan(context.active(), app),
+    );
+    llm.end(DAY + 100);
+    app.end(DAY + 200);
+    await provider.forceFlush();
+    await exporter3.forceFlush();
+    const rows = await queryRows<Record<string, unknown>>(
+      exporter3.pipeline.store.client,
+      `SELECT user_id, toString(total_cost) AS cost, instrumentation FROM \`${database3}\`.llm_calls`,
+    );
+    expect(rows).toEqual([{ user_id: 'u3x', cost: '0.00045', instrumentation: '@llm-cost/instrumentation' }]);
+    await provider.shutdown();
+  });
+
+  it('reads 1.x-shaped spans (parentSpanId, instrumentationLibrary) and skips non-GenAI spans', async () => {
+    const database1 = uniqueDatabase('sdk1');
+    const exporter1 = new ClickHouseCostExporter({ path, database: database1, pricer });
+    const base = {
+      kind: 2,
+      startTime: [Math.floor(DAY / 1000), 0] as [number, number],
+      endTime: [Math.floor(DAY / 1000) + 1, 0] as [number, number],
+      status: { code: 0 },
+      resource: { attributes: { 'service.name': 'legacy' } },
+      instrumentationLibrary: { name: '@llm-cost/instrumentation' },
+    };
+    const spans = [
+      {
+        ...base,
+        name: 'chat gpt-4o-mini',
+        spanContext: () => ({ traceId: 'c'.repeat(32), spanId: '1'.repeat(16), traceFlags: 1 }),
+        parentSpanId: '2'.repeat(16),
+        attributes: { ...chat('gpt-4o-mini', 1000, 500), ...tags({ user_id: 'u1x' }) },
+      },
+      { ...base, name: 'GET /', spanContext: () => ({ traceId: 'c'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 }), attributes: {} },
+    ];
+    const results: number[] = [];
+    exporter1.export(spans, (result) => results.push(result.code));
+    expect(results).toEqual([ExportResultCode.SUCCESS]);
+    await exporter1.shutdown();
+    expect(exporter1.stats()).toMatchObject({ received: 2, accepted: 1, written: 1 });
+    exporter1.export(spans, (result) => results.push(result.code));
+    expect(results).toEqual([ExportResultCode.SUCCESS, ExportResultCode.FAILED]);
   });
 });
