@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { CostPipeline, createUsageQueries, migrate } from '@llm-cost/clickhouse';
@@ -9,10 +9,11 @@ import { DEFAULT_DECODE_LIMITS } from '../span.js';
 import type { CollectorOptions, RunningCollector } from '../types.js';
 import { sendJson } from './answers.js';
 import { METRIC, createCollectorMetrics, refreshPipelineMetrics } from './collector-metrics.js';
+import { removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
+import type { IngestContext } from './ingest-route.js';
+import type { QueryContext, QueryRunner } from './query-route.js';
 import { checkReadiness } from './readiness.js';
-import { handleTraces, type IngestContext } from './ingest-route.js';
-import { handleQuery, type QueryContext, type QueryRunner } from './query-route.js';
-import { writeDiscoveryFile, removeDiscoveryFile } from './discovery-file.js';
+import { routeRequest, type RouteResult, type RouterContext } from './router.js';
 
 const DEFAULT_PORT = 4318;
 const LOOPBACK = '127.0.0.1';
@@ -91,48 +92,24 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   };
   const query: QueryContext = { tokens, queries: usage as unknown as QueryRunner, logger };
 
-  const route = async (request: IncomingMessage, response: ServerResponse): Promise<[string, number]> => {
-    const path = (request.url ?? '/').split('?', 1)[0];
-    switch (path) {
-      case '/v1/traces':
-        if (request.method !== 'POST') return ['traces', methodNotAllowed(request, response, 'POST')];
-        return ['traces', await handleTraces(request, response, ingest)];
-      case '/v1/query':
-        if (request.method !== 'POST' && request.method !== 'GET') {
-          return ['query', methodNotAllowed(request, response, 'GET, POST')];
-        }
-        return ['query', await handleQuery(request, response, query)];
-      case '/healthz':
-        request.resume();
-        sendJson(response, 200, { ok: true });
-        return ['healthz', 200];
-      case '/readyz': {
-        request.resume();
-        const readiness = await checkReadiness(usage, schemaVersion, draining);
-        sendJson(response, readiness.ok ? 200 : 503, readiness);
-        return ['readyz', readiness.ok ? 200 : 503];
-      }
-      case '/metrics':
-        request.resume();
-        refreshPipelineMetrics(metrics, pipeline.stats());
-        response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        response.end(metrics.render());
-        return ['metrics', 200];
-      default:
-        request.resume();
-        sendJson(response, 404, { error: 'not found' });
-        return ['other', 404];
-    }
+  const router: RouterContext = {
+    ingest,
+    query,
+    readiness: () => checkReadiness(usage, schemaVersion, draining),
+    metricsText: () => {
+      refreshPipelineMetrics(metrics, pipeline.stats());
+      return metrics.render();
+    },
   };
 
   const server = createServer((request, response) => {
     const started = process.hrtime.bigint();
     inFlight++;
-    route(request, response)
+    routeRequest(request, response, router)
       .catch((error: unknown) => {
         logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
         if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-        return ['error', 500] as [string, number];
+        return ['error', 500] as RouteResult;
       })
       .then(([name, status]) => {
         metrics.add(METRIC.httpRequests, 1, { route: name, code: String(status) });
@@ -189,10 +166,4 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     return closing;
   };
   return { url, port, close };
-}
-
-function methodNotAllowed(request: IncomingMessage, response: ServerResponse, allow: string): number {
-  request.resume();
-  sendJson(response, 405, { error: `method not allowed; use ${allow}` }, { allow });
-  return 405;
 }
