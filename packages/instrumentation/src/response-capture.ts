@@ -27,8 +27,6 @@ function parseJson(text: string): unknown {
 }
 
 abstract class SpanBodySink implements BodySink {
-  readingJson = false;
-
   constructor(
     protected readonly call: LlmSpan,
     protected readonly module: ProviderModule,
@@ -38,6 +36,8 @@ abstract class SpanBodySink implements BodySink {
 
   abstract chunk(value: unknown): void;
   abstract completed(): void;
+  abstract json(value: unknown): void;
+  abstract whole(body: string | Uint8Array): void;
   protected abstract streamed: boolean;
 
   /** Reads whatever usage the body showed so far (partial results for a stream). */
@@ -94,7 +94,7 @@ class JsonBodySink extends SpanBodySink {
   private overflow = false;
 
   chunk(value: unknown): void {
-    if (this.readingJson || this.overflow) return;
+    if (this.overflow) return;
     if (!(value instanceof Uint8Array) || this.bytes + value.byteLength > MAX_JSON_BYTES) {
       this.overflow = true;
       this.chunks = [];
@@ -104,27 +104,36 @@ class JsonBodySink extends SpanBodySink {
     this.bytes += value.byteLength;
   }
 
-  json(value: unknown, ok: boolean): void {
+  json(value: unknown): void {
     if (this.call.ended) return;
     try {
-      if (ok) this.module.readBody(value, this.endpoint, this.call.result);
+      this.module.readBody(value, this.endpoint, this.call.result);
     } catch (error) {
       errorOnce('body:json', 'could not read usage from a JSON response', error);
     }
     this.call.end({ usageSource: USAGE_SOURCE.response, status: this.status });
   }
 
+  whole(body: string | Uint8Array): void {
+    this.parseLater(() => (typeof body === 'string' ? body : body.byteLength > MAX_JSON_BYTES ? '' : decoder.decode(body)));
+  }
+
   completed(): void {
-    // `response.json()` reads through the observed reader too; its own callback ends the span with the parsed value.
-    if (this.readingJson || this.call.ended) return;
     const chunks = this.chunks;
     const bytes = this.bytes;
     const overflow = this.overflow;
     this.chunks = [];
-    // Parse after the application got its bytes, not before.
+    this.parseLater(() => (overflow ? '' : joinedText(chunks, bytes)));
+  }
+
+  /** Parses after the application got its bytes, not before. */
+  private parseLater(text: () => string): void {
+    if (this.call.ended) return;
     setImmediate(() => {
+      if (this.call.ended) return;
       try {
-        if (!overflow) this.readChunks(chunks, bytes);
+        const body = parseJson(text());
+        if (body !== undefined) this.module.readBody(body, this.endpoint, this.call.result);
       } catch (error) {
         errorOnce('body:parse', 'could not read usage from a JSON response', error);
       }
@@ -132,29 +141,27 @@ class JsonBodySink extends SpanBodySink {
     });
   }
 
-  private readChunks(chunks: Uint8Array[], bytes: number): void {
-    let total = 0;
-    for (const chunk of chunks) total += chunk.byteLength;
-    if (total !== bytes) return; // a chunk was detached by the consumer
-    let joined: Uint8Array;
-    if (chunks.length === 1) {
-      joined = chunks[0]!;
-    } else {
-      joined = new Uint8Array(total);
-      let offset = 0;
-      for (const chunk of chunks) {
-        joined.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-    }
-    const body = parseJson(decoder.decode(joined));
-    if (body !== undefined) this.module.readBody(body, this.endpoint, this.call.result);
-  }
-
   protected readSoFar(): void {
     // A partial JSON body has no usable usage.
   }
 }
+
+/** The chunks' text, or '' when a chunk was detached by the consumer (transferred elsewhere). */
+function joinedText(chunks: Uint8Array[], bytes: number): string {
+  let total = 0;
+  for (const chunk of chunks) total += chunk.byteLength;
+  if (total !== bytes) return '';
+  if (chunks.length === 1) return decoder.decode(chunks[0]);
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return decoder.decode(joined);
+}
+
+const encoder = new TextEncoder();
 
 /** A server-sent-events stream: usage from its first and last events. */
 class SseBodySink extends SpanBodySink {
@@ -168,6 +175,16 @@ class SseBodySink extends SpanBodySink {
 
   chunk(value: unknown): void {
     if (value instanceof Uint8Array) this.tail.push(value);
+  }
+
+  json(): void {
+    // An event stream is not JSON: json() resolving means the body was something else.
+    this.call.end({ usageSource: USAGE_SOURCE.unknown, status: this.status });
+  }
+
+  whole(body: string | Uint8Array): void {
+    this.tail.push(typeof body === 'string' ? encoder.encode(body) : body);
+    this.completed();
   }
 
   completed(): void {
@@ -192,6 +209,7 @@ class SseBodySink extends SpanBodySink {
         result.streamComplete = true;
         continue;
       }
+      if (!this.module.streamEventMatters(event.data)) continue;
       const data = parseJson(event.data);
       if (data !== undefined) this.module.readStreamEvent(event.event, data, this.endpoint, result);
     }
@@ -216,7 +234,7 @@ export function captureResponse(
     const sink = streamed
       ? new SseBodySink(call, module, endpoint, status)
       : new JsonBodySink(call, module, endpoint, status);
-    if (!observeBody(response, sink, !streamed)) {
+    if (response.body === null || !observeBody(response, sink)) {
       call.end({ usageSource: USAGE_SOURCE.unknown, status });
     }
   } catch (error) {

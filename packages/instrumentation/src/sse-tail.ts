@@ -9,10 +9,10 @@
  * `JSON.parse` their `data:` payloads. The application's chunks are never modified or delayed.
  */
 
-/** Complete events kept at the end of the stream (usage sits in the last one to three). */
-const TAIL_EVENTS = 6;
+/** Complete events read at the end of the stream (usage sits in the last one to three). */
+const TAIL_EVENTS = 4;
 /** Keep at least this much tail, so that an overcounted blank line never drops the usage event. */
-const MIN_TAIL_BYTES = 4096;
+const MIN_TAIL_BYTES = 1024;
 /** Older chunks are dropped beyond this even without event boundaries (a misbehaving stream). */
 const MAX_TAIL_BYTES = 8 * 1024 * 1024;
 /** The first event is given up if it is larger than this. */
@@ -29,6 +29,7 @@ export interface SseEvent {
 }
 
 function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 0) return new Uint8Array(0);
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
   let offset = 0;
@@ -39,19 +40,37 @@ function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-/** Start offset of the last `events` complete events (just past the blank line before them), or 0. */
-function tailStart(bytes: Uint8Array, events: number): number {
-  let boundaries = 0;
-  let pos = bytes.lastIndexOf(LF);
-  while (pos > 0) {
-    const prev = bytes[pos - 1];
-    if (prev === LF || (prev === CR && pos >= 2 && bytes[pos - 2] === LF)) {
-      boundaries++;
-      if (boundaries > events) return pos + 1;
+/**
+ * Where the last `events` complete events start in a list of chunks (just past the blank line before them), as
+ * [chunk index, offset]; [0, 0] when the chunks hold fewer. Scans backwards with the native `lastIndexOf`, across
+ * chunk boundaries, without joining the chunks.
+ */
+function tailStart(chunks: readonly Uint8Array[], events: number): [number, number] {
+  // The byte `back` positions before (chunk ci, offset pos), or undefined.
+  const before = (ci: number, pos: number, back: number): number | undefined => {
+    let c = ci;
+    let p = pos - back;
+    while (p < 0) {
+      c--;
+      if (c < 0) return undefined;
+      p += chunks[c]!.byteLength;
     }
-    pos = bytes.lastIndexOf(LF, pos - 1);
+    return chunks[c]![p];
+  };
+  let boundaries = 0;
+  for (let ci = chunks.length - 1; ci >= 0; ci--) {
+    const chunk = chunks[ci]!;
+    let pos = chunk.lastIndexOf(LF);
+    while (pos !== -1) {
+      const prev = before(ci, pos, 1);
+      if (prev === LF || (prev === CR && before(ci, pos, 2) === LF)) {
+        boundaries++;
+        if (boundaries > events) return pos + 1 < chunk.byteLength ? [ci, pos + 1] : [ci + 1, 0];
+      }
+      pos = pos === 0 ? -1 : chunk.lastIndexOf(LF, pos - 1);
+    }
   }
-  return 0;
+  return [0, 0];
 }
 
 /** Offset just past the first blank line, or the length when there is none. */
@@ -178,16 +197,19 @@ export class SseTail {
    * (transferred to another thread): better no usage than wrong usage.
    */
   events(): SseEvent[] {
-    for (let i = 0; i < this.chunks.length; i++) {
-      if (this.chunks[i]!.byteLength !== this.chunkLengths[i]) return [];
+    const chunks = this.chunks;
+    for (let i = 0; i < chunks.length; i++) {
+      if (chunks[i]!.byteLength !== this.chunkLengths[i]) return [];
     }
-    if (this.chunks.length === 0) return [];
-    const bytes = concat(this.chunks, this.bytes);
-    let start = tailStart(bytes, TAIL_EVENTS);
-    // A truncated tail starts inside some event: skip to the first boundary.
-    if (this.truncated && start === 0) start = firstEventEnd(bytes);
-    const tail = parseSseEvents(decoder.decode(bytes.subarray(start)));
-    if (this.head === undefined || this.headOpen || (!this.truncated && start === 0)) return tail;
+    if (chunks.length === 0) return [];
+    const [ci, offset] = tailStart(chunks, TAIL_EVENTS);
+    const from = ci < chunks.length ? [chunks[ci]!.subarray(offset), ...chunks.slice(ci + 1)] : [];
+    let bytes = concat(from, from.reduce((n, c) => n + c.byteLength, 0));
+    // A truncated tail that did not reach back to an event boundary starts inside an event: skip to the first one.
+    if (this.truncated && ci === 0 && offset === 0) bytes = bytes.subarray(firstEventEnd(bytes));
+    const tail = parseSseEvents(decoder.decode(bytes));
+    const atStart = !this.truncated && ci === 0 && offset === 0;
+    if (this.head === undefined || this.headOpen || atStart) return tail;
     for (const chunk of this.head) if (chunk.byteLength === 0) return tail;
     const headBytes = concat(this.head, this.headBytes);
     const first = parseSseEvents(decoder.decode(headBytes.subarray(0, firstEventEnd(headBytes))))[0];

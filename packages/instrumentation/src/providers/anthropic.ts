@@ -134,12 +134,16 @@ function readStreamEvent(event: string | undefined, data: unknown, _endpoint: En
   }
 }
 
+/** message_start / message_delta / message_stop / error carry what we read; content and ping events do not. */
+const MATTERS = /"type"\s*:\s*"(message_start|message_delta|message_stop|error)"/;
+
 export const anthropicProvider: ProviderModule = {
   name: GEN_AI_PROVIDER.anthropic,
   openAiCompatible: false,
   readsFirstStreamEvent: true,
   matchPath,
   readBody,
+  streamEventMatters: (data) => MATTERS.test(data),
   readStreamEvent,
   normalizeUsage: normalizeAnthropicUsage,
 };

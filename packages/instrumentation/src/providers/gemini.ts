@@ -88,6 +88,8 @@ function readStreamEvent(_event: string | undefined, data: unknown, _endpoint: E
   if (out.finishReasons !== undefined && out.finishReasons.length > 0) out.streamComplete = true;
 }
 
+const MATTERS = /"usageMetadata"|"finishReason"|"modelVersion"|"error"/;
+
 function geminiFamily(name: string): ProviderModule {
   return {
     name,
@@ -95,6 +97,7 @@ function geminiFamily(name: string): ProviderModule {
     readsFirstStreamEvent: false,
     matchPath,
     readBody,
+    streamEventMatters: (data) => MATTERS.test(data),
     readStreamEvent,
     normalizeUsage: normalizeGeminiUsage,
   };

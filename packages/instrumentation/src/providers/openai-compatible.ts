@@ -55,6 +55,12 @@ export interface OpenAiCompatibleSpec {
   matchPath?: (path: string) => Endpoint | undefined;
 }
 
+/**
+ * Chat chunks that carry usage, a finish reason, an error (or Groq's `x_groq`), and the Responses API's lifecycle
+ * events; content-only deltas are skipped without parsing.
+ */
+const MATTERS = /"usage"\s*:\s*\{|"finish_reason"\s*:\s*"|"type"\s*:\s*"(response\.|error)|"error"\s*:|"x_groq"/;
+
 /** Builds the provider module of an OpenAI-compatible API. */
 export function openAiCompatibleProvider(spec: OpenAiCompatibleSpec): ProviderModule {
   const normalizeUsage = spec.normalizeUsage ?? normalizeOpenAiUsage;
@@ -133,6 +139,7 @@ export function openAiCompatibleProvider(spec: OpenAiCompatibleSpec): ProviderMo
     readsFirstStreamEvent: false,
     matchPath: spec.matchPath ?? matchOpenAiPath,
     readBody,
+    streamEventMatters: (data) => MATTERS.test(data),
     readStreamEvent,
     normalizeUsage,
   };

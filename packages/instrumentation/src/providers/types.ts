@@ -58,6 +58,11 @@ export interface ProviderModule {
   matchPath(path: string): Endpoint | undefined;
   /** Reads a parsed JSON response body. Must not throw on any input. */
   readBody(body: unknown, endpoint: Endpoint, out: CallResult): void;
+  /**
+   * Whether a stream event's raw `data:` text can carry anything we read (a cheap test that spares a JSON.parse of
+   * content-only events). Must not throw.
+   */
+  streamEventMatters(data: string): boolean;
   /** Reads one parsed stream event (`data:` JSON), in stream order. Must not throw on any input. */
   readStreamEvent(eventName: string | undefined, data: unknown, endpoint: Endpoint, out: CallResult): void;
   /** The provider's usage object → canonical usage (pure; undefined when it has no token counts). */
