@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { displayUsd, fromNanoUsd, toNanoUsd } from '../src/budgets/nano-usd.js';
 import type { LlmCall } from '../src/mapping/llm-call.js';
-import { toRow, type Priced } from '../src/pricing/price-call.js';
+import { priceCall, toRow, type Priced } from '../src/pricing/price-call.js';
+import { createPricer } from '@llm-cost/pricing';
 import { splitRange } from '../src/queries/time-range.js';
 import { batchToken, insertStatement } from '../src/writer/insert-batch.js';
 import { backoffDelayMs, classifyInsertFailure } from '../src/writer/insert-outcome.js';
@@ -113,5 +114,33 @@ describe('encodeCall', () => {
     expect(encodeCall({ ...call, usage: undefined }, { ...priced, costs: { ...priced.costs, total_cost: null } })).toBe(
       encodeRow(toRow({ ...call, usage: undefined }, { ...priced, costs: { ...priced.costs, total_cost: null } })),
     );
+  });
+});
+
+describe('priceCall', () => {
+  const pricer = createPricer();
+  const base: LlmCall = {
+    traceId: 't', spanId: 's', parentSpanId: '', timestampMs: Date.UTC(2026, 0, 1), latencyMs: 1, serviceName: '',
+    provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini', responseModel: '', responseId: '',
+    usage: { inputTokens: 1000, outputTokens: 100 }, usageSource: 'response', stream: false, httpStatus: 200,
+    errorType: '', tags: {}, tenantOverridden: false, instrumentation: '', isOurs: true, providerReportedCost: undefined,
+    pricingMode: undefined, spanPrice: undefined, completeness: 8,
+  };
+  const spanPrice = {
+    priceVersion: pricer.priceVersion, status: 'priced', pricedModel: 'openai:gpt-4o-mini', inputCost: '1.000000000',
+    cacheReadCost: '0.000000000', cacheWriteCost: '0.000000000', outputCost: '0.000000000', totalCost: '1.000000000',
+    billedCost: '1.000000000',
+  };
+  it('prices usage with the pricer (1000 in / 100 out of gpt-4o-mini = $0.00021)', () => {
+    expect(priceCall(base, pricer, false)).toMatchObject({ status: 'priced', costs: { total_cost: '0.000210000' } });
+  });
+  it('trusts costs a span carries from the same price data, and only then', () => {
+    expect(priceCall({ ...base, spanPrice }, pricer, false).costs.total_cost).toBe('1.000000000');
+    expect(priceCall({ ...base, spanPrice: { ...spanPrice, priceVersion: 'older' } }, pricer, false).costs.total_cost).toBe('0.000210000');
+    expect(priceCall({ ...base, spanPrice }, pricer, true).costs.total_cost).toBe('0.000210000');
+  });
+  it('falls back to the requested model and leaves unknown usage unpriced', () => {
+    expect(priceCall({ ...base, responseModel: 'my-deployment-7' }, pricer, false).costs.total_cost).toBe('0.000210000');
+    expect(priceCall({ ...base, usage: undefined }, pricer, false)).toMatchObject({ status: 'unknown_usage', costs: { total_cost: null } });
   });
 });

@@ -4,6 +4,7 @@ import { InvalidOptionError, SchemaNotFoundError } from '../errors.js';
 import { RAW_TABLE } from '../schema/definitions.js';
 import { qualified } from '../schema/identifiers.js';
 import { isMissingObject } from '../schema/migrate.js';
+import { withoutTracing } from '../tracing/without-tracing.js';
 import type {
   BreakdownDimension,
   DailyCostEntry,
@@ -86,7 +87,8 @@ export function createUsageQueries(connection: ClickHouseConnectionOptions = {})
 
   async function rows<T>({ query, params }: SqlWithParams): Promise<T[]> {
     try {
-      const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
+      // Untraced: the budget guard queries from inside the application's calls.
+      const result = await withoutTracing(() => store.client.query({ query, query_params: params, format: 'JSONEachRow' }));
       return await result.json<T>();
     } catch (error) {
       if (isMissingObject(error)) throw new SchemaNotFoundError(database, error);
