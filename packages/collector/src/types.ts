@@ -33,6 +33,12 @@ export interface CollectorOptions extends ClickHouseConnectionOptions, Retention
    * Env: `LLM_COST_COLLECTOR_MAX_BODY_BYTES`. @default 20971520
    */
   maxBodyBytes?: number;
+  /**
+   * Request body bytes held at once by exports being read and decoded (reserved from `Content-Length`, times 8 for a
+   * compressed body); beyond it new exports get 429 with `Retry-After`. Bounds memory under many large concurrent
+   * requests. Env: `LLM_COST_COLLECTOR_MAX_INFLIGHT_BYTES`. @default 268435456 (256 MiB)
+   */
+  maxInFlightBytes?: number;
   /** Seconds clients are told to wait (`Retry-After`) when the queue is full or the store is down. @default 2 */
   retryAfterSeconds?: number;
   /** Decoder limits on attributes per span, value size and nesting. @default DEFAULT_DECODE_LIMITS */

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 
@@ -115,6 +116,30 @@ describe('hostile input', () => {
 });
 
 describe('backpressure', () => {
+  it('refuses new exports with 429 while request bodies in flight use the memory budget', async () => {
+    const fx = await startTestCollector({ maxInFlightBytes: 1_000 });
+    try {
+      const body = JSON.stringify({ resourceSpans: [] }).padEnd(800, ' ');
+      // A slow sender: headers and half the body, then nothing until the test lets it finish.
+      const slow = httpRequest(`${fx.collector.url}/v1/traces`, {
+        method: 'POST',
+        headers: { ...auth, 'content-length': String(body.length) },
+      });
+      const slowAnswer = new Promise<number>((resolve) => slow.on('response', (res) => (res.resume(), resolve(res.statusCode!))));
+      slow.write(body.slice(0, 400));
+      await waitFor(async () => (await fx.metric('llm_cost_collector_body_bytes_in_flight')) === 800, 'the slow body to be reserved');
+      const refused = await fetch(`${fx.collector.url}/v1/traces`, { method: 'POST', headers: auth, body });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('2');
+      slow.end(body.slice(400));
+      expect(await slowAnswer).toBe(200);
+      expect(await fx.metric('llm_cost_collector_body_bytes_in_flight')).toBe(0);
+      expect((await fetch(`${fx.collector.url}/v1/traces`, { method: 'POST', headers: auth, body })).status).toBe(200);
+    } finally {
+      await fx.close();
+    }
+  });
+
   it('answers 429 with Retry-After when the queue is full, and writes nothing of that request', async () => {
     const fx = await startTestCollector({ maxQueueSize: 5, flushIntervalMs: 3_600_000, retryAfterSeconds: 7 });
     try {

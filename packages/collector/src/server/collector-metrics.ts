@@ -8,6 +8,7 @@ export const METRIC = {
   requestDuration: 'llm_cost_collector_http_request_duration_seconds',
   requestBytes: 'llm_cost_collector_request_bytes_total',
   requestsRefused: 'llm_cost_collector_requests_refused_total',
+  bodyBytesInFlight: 'llm_cost_collector_body_bytes_in_flight',
   spansReceived: 'llm_cost_collector_spans_received_total',
   spansRejected: 'llm_cost_collector_spans_rejected_total',
   attributesDropped: 'llm_cost_collector_attributes_dropped_total',
@@ -32,6 +33,7 @@ export function createCollectorMetrics(): MetricsRegistry {
   m.define(METRIC.requestDuration, 'histogram', 'HTTP request handling time by route.');
   m.define(METRIC.requestBytes, 'counter', 'Decompressed OTLP request body bytes read.');
   m.define(METRIC.requestsRefused, 'counter', 'Export requests refused before decoding, by reason.');
+  m.define(METRIC.bodyBytesInFlight, 'gauge', 'Request body bytes reserved by exports being read and decoded.');
   m.define(METRIC.spansReceived, 'counter', 'Spans received in decodable export requests.');
   m.define(METRIC.spansRejected, 'counter', 'Spans refused: invalid ids (partial success) or queue full / store down.');
   m.define(METRIC.attributesDropped, 'counter', 'Attributes dropped by the decoder limits (count, size, depth).');

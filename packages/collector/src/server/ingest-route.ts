@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { TokenTable } from '../auth/tokens.js';
 import { OtlpDecodeError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+import { reservationFor, type ByteBudget } from '../http/byte-budget.js';
 import { otlpEncodingOf } from '../http/content-type.js';
 import { discardBody, readBody } from '../http/read-body.js';
 import type { Logger } from '../log.js';
@@ -22,6 +23,8 @@ export interface IngestContext {
   maxBodyBytes: number;
   decodeLimits: DecodeLimits;
   retryAfterSeconds: number;
+  /** Memory bound on the bodies being read and decoded at once. */
+  bodyBudget: ByteBudget;
   /** True once shutdown began: new exports are refused with 503 so the client retries elsewhere or later. */
   isDraining(): boolean;
 }
@@ -72,6 +75,14 @@ export async function handleTraces(
     return 415;
   }
 
+  const compressed = (request.headers['content-encoding'] ?? 'identity') !== 'identity';
+  const reserved = reservationFor(request.headers['content-length'], compressed, ctx.maxBodyBytes);
+  if (!ctx.bodyBudget.tryReserve(reserved)) {
+    discardBody(request);
+    ctx.metrics.add(METRIC.requestsRefused, 1, { reason: 'memory_budget' });
+    sendStatus(response, encoding, 429, GRPC_CODE.resourceExhausted, 'too many request bytes in flight: retry later', retryAfter);
+    return 429;
+  }
   let decoded: DecodedTraceRequest;
   try {
     const body = await readBody(request, ctx.maxBodyBytes);
@@ -82,6 +93,8 @@ export async function handleTraces(
         : decodeTraceRequestJson(body, ctx.decodeLimits);
   } catch (error) {
     return answerBodyError(response, encoding, error, ctx);
+  } finally {
+    ctx.bodyBudget.release(reserved);
   }
 
   const received = decoded.spans.length + decoded.rejectedSpans;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CostPipeline, createUsageQueries, migrate } from '@llm-cost/clickhouse';
 
 import { TokenTable } from '../auth/tokens.js';
+import { ByteBudget } from '../http/byte-budget.js';
 import { silentLogger } from '../log.js';
 import { DEFAULT_DECODE_LIMITS } from '../span.js';
 import type { CollectorOptions, RunningCollector } from '../types.js';
@@ -88,6 +89,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     maxBodyBytes: options.maxBodyBytes ?? 20 * 1024 * 1024,
     decodeLimits: { ...DEFAULT_DECODE_LIMITS, ...options.decodeLimits },
     retryAfterSeconds: options.retryAfterSeconds ?? 2,
+    bodyBudget: new ByteBudget(options.maxInFlightBytes ?? 256 * 1024 * 1024),
     isDraining: () => draining,
   };
   const query: QueryContext = { tokens, queries: usage as unknown as QueryRunner, logger };
@@ -98,6 +100,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     readiness: () => checkReadiness(usage, schemaVersion, draining),
     metricsText: () => {
       refreshPipelineMetrics(metrics, pipeline.stats());
+      metrics.set(METRIC.bodyBytesInFlight, ingest.bodyBudget.inUse);
       return metrics.render();
     },
   };
