@@ -130,6 +130,26 @@ describe('registration', () => {
   });
 });
 
+describe('failures of our own are contained', () => {
+  it('a span processor that throws on start and end never reaches the application', async () => {
+    const broken = {
+      onStart() {
+        throw new Error('processor start bug');
+      },
+      onEnd() {
+        throw new Error('processor end bug');
+      },
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    handle = registerLlmCostInstrumentation({ spanProcessors: [broken], hosts: env.hosts });
+    const first = await callChat();
+    const second = await callChat();
+    expect(first.toString('utf8')).toBe(chat.body.toString('utf8'));
+    expect(second.equals(first)).toBe(true);
+  });
+});
+
 describe('captureStreamUsage', () => {
   it('adds stream_options.include_usage to a streaming request that lacks it, and records usage', async () => {
     register({ captureStreamUsage: true });
