@@ -4,9 +4,10 @@
  * span as the automatic capture, with usage source `manual`. Unlike the automatic capture, these explicit calls throw
  * a typed error on input they cannot record.
  */
-import { context, trace, type Tracer } from '@opentelemetry/api';
+import { context, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import { ATTR_GEN_AI_REQUEST_STREAM, GEN_AI_PROVIDER, INSTRUMENTATION_SCOPE_NAME, USAGE_SOURCE } from './semconv.js';
-import type { RecordLlmResponseOptions, RecordedLlmCall, TokenUsage, TrackLlmCallInput } from './types.js';
+import type { RecordLlmResponseOptions, RecordedLlmCall, Tags, TokenUsage, TrackLlmCallInput } from './types.js';
+import type { ProviderModule } from './providers/types.js';
 import { InvalidLlmCallError, MissingResponseFieldError } from './errors.js';
 import { LlmSpan, type SpanSinks } from './llm-span.js';
 import { providerModule } from './providers/registry.js';
@@ -27,6 +28,33 @@ function destination(): { tracer: Tracer; sinks: SpanSinks } {
     tracer: trace.getTracer(INSTRUMENTATION_SCOPE_NAME, VERSION),
     sinks: { budgetGuard: undefined, pricer: () => undefined },
   };
+}
+
+/** Starts the span of a manually recorded call, under the current tags plus the call's own. */
+function startManualSpan(
+  module: ProviderModule,
+  operation: string,
+  requestModel: string,
+  tags: Tags | undefined,
+  startTime: number | Date | undefined,
+  attributes: Attributes = {},
+): LlmSpan {
+  const { tracer, sinks } = destination();
+  return new LlmSpan(
+    {
+      tracer,
+      parent: context.active(),
+      provider: module.name,
+      operation,
+      requestModel,
+      attributes,
+      defaults: defaultTagSet(),
+      scope: extendTagSet(currentTagScope(), tags, sharedState.tagLimits),
+      ...(startTime !== undefined ? { startTime } : {}),
+    },
+    sinks,
+    module.openAiCompatible,
+  );
 }
 
 function checkUsage(usage: unknown): TokenUsage {
@@ -111,21 +139,13 @@ export function trackLlmCall(input: TrackLlmCallInput): RecordedLlmCall {
   }
   const module = providerModule(input.provider);
   const operation = input.operation ?? 'chat';
-  const { tracer, sinks } = destination();
-  const span = new LlmSpan(
-    {
-      tracer,
-      parent: context.active(),
-      provider: module.name,
-      operation,
-      requestModel: input.model,
-      attributes: input.streamed === undefined ? {} : { [ATTR_GEN_AI_REQUEST_STREAM]: input.streamed },
-      defaults: defaultTagSet(),
-      scope: extendTagSet(currentTagScope(), input.tags, sharedState.tagLimits),
-      ...(startTime !== undefined ? { startTime } : {}),
-    },
-    sinks,
-    module.openAiCompatible,
+  const span = startManualSpan(
+    module,
+    operation,
+    input.model,
+    input.tags,
+    startTime,
+    input.streamed === undefined ? {} : { [ATTR_GEN_AI_REQUEST_STREAM]: input.streamed },
   );
   const result = span.result;
   result.responseModel = input.responseModel ?? input.model;
@@ -182,22 +202,7 @@ export function recordLlmResponse(responseJson: unknown, options: RecordLlmRespo
   const startTime = checkTime(options.startTime, 'startTime');
   const endTime = checkTime(options.endTime, 'endTime');
   const requestModel = options.requestModel ?? model;
-  const { tracer, sinks } = destination();
-  const span = new LlmSpan(
-    {
-      tracer,
-      parent: context.active(),
-      provider: module.name,
-      operation,
-      requestModel,
-      attributes: {},
-      defaults: defaultTagSet(),
-      scope: extendTagSet(currentTagScope(), options.tags, sharedState.tagLimits),
-      ...(startTime !== undefined ? { startTime } : {}),
-    },
-    sinks,
-    module.openAiCompatible,
-  );
+  const span = startManualSpan(module, operation, requestModel, options.tags, startTime);
   Object.assign(span.result, probe);
   span.end({ usageSource: USAGE_SOURCE.manual, ...(endTime !== undefined ? { endTime } : {}) });
   return toRecorded(span, module.name, operation, requestModel, endTime);
