@@ -1,7 +1,7 @@
 /**
  * Loads an optional peer dependency (`@llm-cost/pricing`, `@llm-cost/clickhouse`) synchronously and only when an
- * option needs it, from this package's location and then from the application's working directory (strict
- * installs such as pnpm link an optional peer next to the application, not next to us).
+ * option needs it, from this package's location, then from the application's entry script and its working directory
+ * (strict installs such as pnpm link an optional peer next to the application, not next to us).
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -18,7 +18,8 @@ function isNotFound(error: unknown, name: string): boolean {
 
 /** The module's exports, or undefined when it is not installed (a module that fails to load is logged once). */
 export function requireOptional(name: string): Record<string, unknown> | undefined {
-  const bases = [import.meta.url, join(process.cwd(), 'noop.js')];
+  const entry = process.argv[1];
+  const bases = [import.meta.url, ...(entry ? [entry] : []), join(process.cwd(), 'noop.js')];
   for (const base of bases) {
     try {
       return createRequire(base)(name) as Record<string, unknown>;

@@ -106,6 +106,9 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
   };
 
   const forceFlush = async (): Promise<void> => {
+    // A JSON body is parsed on the turn after the application received it (setImmediate in response-capture.ts), so
+    // a call awaited just before forceFlush() may not have ended its span yet: let those parses run first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const provider = setup.provider as TracerProvider & { forceFlush?: () => Promise<void>; getDelegate?: () => unknown };
     const target = (provider.getDelegate?.() ?? provider) as { forceFlush?: () => Promise<void> };
     if (typeof target.forceFlush === 'function') await target.forceFlush();
@@ -129,6 +132,7 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
       if ((sharedState.active as ActiveInstrumentation | undefined)?.handle === handle) sharedState.active = undefined;
       sharedState.defaultTags = undefined;
       if (setup.owned !== undefined) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
         await setup.owned.shutdown();
       } else {
         await forceFlush();

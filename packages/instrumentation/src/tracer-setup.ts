@@ -23,6 +23,23 @@ import type { LlmCostInstrumentationOptions } from './types.js';
 import { requireOptional } from './optional-module.js';
 import { warnOnce } from './diag-once.js';
 
+/**
+ * A BatchSpanProcessor whose `forceFlush()` also flushes its exporter. The SDK's processor only hands the queued
+ * spans to `export()`; exporters that write asynchronously (the ClickHouse exporter queues and batches rows, the OTLP
+ * exporter has requests in flight) finish that work in their own `forceFlush()`, and the handle's `forceFlush()`
+ * promises that everything recorded so far has been delivered.
+ */
+class FlushingBatchSpanProcessor extends BatchSpanProcessor {
+  constructor(private readonly flushTarget: SpanExporter) {
+    super(flushTarget);
+  }
+
+  override async forceFlush(): Promise<void> {
+    await super.forceFlush();
+    await this.flushTarget.forceFlush?.();
+  }
+}
+
 export interface TracerSetup {
   provider: TracerProvider;
   /** Our own provider, which we flush and shut down; undefined when the spans go to someone else's. */
@@ -74,10 +91,10 @@ function defaultProcessors(): { processors: SpanProcessor[]; destination: string
     const names: string[] = [];
     for (const name of selected) {
       if (name === 'otlp') {
-        processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+        processors.push(new FlushingBatchSpanProcessor(new OTLPTraceExporter()));
         names.push(otlpDestination);
       } else if (name === 'console') {
-        processors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
+        processors.push(new FlushingBatchSpanProcessor(new ConsoleSpanExporter()));
         names.push('the console');
       } else if (name !== 'none') {
         warnOnce(`default:exporter:${name}`, `OTEL_TRACES_EXPORTER="${name}" is not supported here (otlp, console, none)`);
@@ -88,14 +105,14 @@ function defaultProcessors(): { processors: SpanProcessor[]; destination: string
   }
   if (otlpEndpoint !== undefined) {
     return {
-      processors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+      processors: [new FlushingBatchSpanProcessor(new OTLPTraceExporter())],
       destination: otlpDestination,
     };
   }
   const exporter = clickHouseExporter();
   if (exporter !== undefined) {
     return {
-      processors: [new BatchSpanProcessor(exporter)],
+      processors: [new FlushingBatchSpanProcessor(exporter)],
       destination: '@llm-cost/clickhouse (embedded store)',
     };
   }
@@ -129,7 +146,7 @@ export function setupTracerProvider(options: LlmCostInstrumentationOptions): Tra
     processors = [...options.spanProcessors];
     destination = 'the given span processors';
   } else if (options.exporter !== undefined) {
-    processors = [new BatchSpanProcessor(options.exporter)];
+    processors = [new FlushingBatchSpanProcessor(options.exporter)];
     destination = 'the given exporter';
   } else {
     ({ processors, destination } = defaultProcessors());

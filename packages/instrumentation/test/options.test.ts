@@ -130,6 +130,32 @@ describe('registration', () => {
   });
 });
 
+describe('forceFlush', () => {
+  it('delivers the span of a call awaited just before it, and flushes the exporter itself', async () => {
+    // An exporter that, like the ClickHouse exporter, acknowledges export() at once and writes in forceFlush().
+    const exported: string[] = [];
+    const written: string[] = [];
+    const exporter = {
+      export(spans: { name: string }[], done: (result: { code: number }) => void) {
+        for (const span of spans) exported.push(span.name);
+        done({ code: 0 });
+      },
+      async forceFlush() {
+        written.push(...exported.splice(0));
+      },
+      async shutdown() {},
+    };
+    handle = registerLlmCostInstrumentation({ exporter, hosts: env.hosts });
+    const response = await fetch(`${openai.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }),
+    });
+    await response.text(); // read as text: usage is parsed on the next turn (see response-capture.ts)
+    await handle.forceFlush();
+    expect(written).toEqual(['chat gpt-4o-mini']);
+  });
+});
+
 describe('failures of our own are contained', () => {
   it('a span processor that throws on start and end never reaches the application', async () => {
     const broken = {
