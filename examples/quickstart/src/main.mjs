@@ -66,11 +66,18 @@ await Promise.all(
 const callCount = users.reduce((n, user) => n + user.calls.length, 0);
 console.log(`Made ${callCount} LLM calls for ${users.length} users in ${Date.now() - started} ms.`);
 
-// Write everything to ClickHouse, then read the report back from the rollups.
+// Write everything to ClickHouse, then read the report back from the rollups: directly from the embedded store, or,
+// when the spans went to a collector (docker-compose.yml), through that collector's query endpoint.
 await instrumentation.forceFlush();
-const queries = createUsageQueries();
+const collectorUrl = process.env.LLM_COST_COLLECTOR_URL;
+const queries = collectorUrl
+  ? (await import('@llm-cost/collector')).createCollectorQueries({
+      url: collectorUrl,
+      token: process.env.LLM_COST_COLLECTOR_TOKEN,
+    })
+  : createUsageQueries();
 try {
-  await printReport(queries, { runId });
+  await printReport(queries, { runId, expectedCalls: callCount });
 } finally {
   await queries.close?.();
   await instrumentation.shutdown();

@@ -15,12 +15,22 @@ function table(title, entries) {
   }
 }
 
-export async function printReport(queries, { runId }) {
+/** A collector writes in the background: give this run's calls a few seconds to show up in its rollups. */
+async function runTotals(queries, { runId, expectedCalls, from, to }) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const run = await queries.usageInPeriod({ tags: { demo_run: runId }, from, to });
+    if (run.calls >= expectedCalls || Date.now() > deadline) return run;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export async function printReport(queries, { runId, expectedCalls }) {
   const now = new Date();
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const to = new Date(from.getTime() + 86_400_000);
 
-  const run = await queries.usageInPeriod({ tags: { demo_run: runId }, from, to });
+  const run = await runTotals(queries, { runId, expectedCalls, from, to });
   console.log(
     `\nThis run: ${run.calls} calls, ${run.inputTokens} input tokens (${run.cacheReadTokens} from cache), ` +
       `${run.outputTokens} output tokens, cost ${run.cost} USD` +

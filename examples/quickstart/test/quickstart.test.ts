@@ -11,25 +11,27 @@
  *   alice 8023.2, bob 2430, carol 16200; total 26653.2 µUSD
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { startCollector } from '@llm-cost/collector';
 
 const main = fileURLToPath(new URL('../src/main.mjs', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'llm-cost-quickstart-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-function runQuickstart() {
-  const env = { ...process.env };
+function runQuickstart(extraEnv: Record<string, string> = {}) {
+  const env: Record<string, string | undefined> = { ...process.env };
   for (const key of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'OPENROUTER_API_KEY',
     'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_TRACES_EXPORTER', 'NODE_PATH',
     'LLM_COST_CLICKHOUSE_URL', 'LLM_COST_CLICKHOUSE_PATH']) {
     delete env[key];
   }
-  return promisify(execFile)(process.execPath, [main], { cwd, env, timeout: 120_000 });
+  return promisify(execFile)(process.execPath, [main], { cwd, env: { ...env, ...extraEnv }, timeout: 120_000 });
 }
 
 describe('quickstart', () => {
@@ -49,5 +51,33 @@ describe('quickstart', () => {
     const { stdout } = await runQuickstart();
     expect(stdout).toContain('This run: 8 calls,');
     expect(stdout).toMatch(/alice\s+6\s+10400\s+8048\s+1800\s+0\.016046400/);
+  });
+
+  it('as docker-compose.yml wires it: spans to the collector over OTLP, the report through its query endpoint', async () => {
+    // The example-app service's own environment, with the collector's address replaced by a loopback one.
+    const compose = parse(readFileSync(fileURLToPath(new URL('../../../docker-compose.yml', import.meta.url)), 'utf8'));
+    const appEnv = compose.services['example-app'].environment as Record<string, string>;
+    const ingest = /Bearer (\S+)/.exec(appEnv.OTEL_EXPORTER_OTLP_HEADERS)![1]!;
+    const collector = await startCollector({
+      port: 0,
+      path: join(cwd, 'collector-store'),
+      tokens: [{ tenant: 'demo', token: ingest }],
+      readTokens: [appEnv.LLM_COST_COLLECTOR_TOKEN!],
+    });
+    try {
+      const { stdout } = await runQuickstart({
+        // Compose interpolates `${VAR:-}` from the host; these tests run without provider keys, so those are empty.
+        ...Object.fromEntries(Object.entries(appEnv).filter(([, value]) => value !== '' && !value.startsWith('${'))),
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        LLM_COST_COLLECTOR_URL: collector.url,
+      });
+      expect(stdout).toContain(
+        'This run: 8 calls, 14850 input tokens (4024 from cache), 2010 output tokens, cost 0.026653200 USD',
+      );
+      // The ingest token's tenant replaced the tenants the app tagged.
+      expect(stdout).toMatch(/By tenant\n.*\n\s+demo\s+8\s/);
+    } finally {
+      await collector.close();
+    }
   });
 });

@@ -26,7 +26,7 @@ export class EmbeddedStoreLockedError extends Error {
     super(
       `The embedded ClickHouse store at ${path} is held by ${holder}. Only one process can open it at a time. ` +
         `Stop that process, or reach its data through the process that holds it (for example the llm-cost ` +
-        `collector's query endpoint: --url http://<collector>/), or use another directory (--path / ` +
+        `collector's query endpoint: --collector-url http://<collector>/), or use another directory (--path / ` +
         `LLM_COST_CLICKHOUSE_PATH).`,
       options,
     );
