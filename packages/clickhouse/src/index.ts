@@ -24,6 +24,8 @@ export type {
   DailyCostEntry,
   LatencyEntry,
   DataQualityReport,
+  ReconciliationReport,
+  ReconciliationModelEntry,
 } from './queries/query-types.js';
 export { createBudgetGuard, type BudgetGuardOptions } from './budgets/budget-guard.js';
 export type {
@@ -41,11 +43,35 @@ export { runReportCli, type ReportCliDependencies, type ReportQueries } from './
 export { runDoctorCli } from './cli/doctor-cli.js';
 export { runForgetCli } from './cli/forget-cli.js';
 export type { CliIo, CliCommand } from './cli/cli-io.js';
+// Building blocks for the commands of other llm-cost packages (same flags, same output formats).
+export { parseCommand, CONNECTION_HELP, errorMessage, type ParsedCommand } from './cli/connection-flags.js';
+export { formatRows, isOutputFormat, type Column, type OutputFormat } from './cli/format-output.js';
 export { runDoctor, type DoctorReport, type DoctorCheck, type DoctorOptions, type CheckStatus } from './maintenance/doctor.js';
 export { forgetUser, type ForgetUserResult } from './maintenance/forget-user.js';
-export { connectClickHouse } from './connection/connect.js';
+export { connectClickHouse, openStore, type Store } from './connection/connect.js';
+export { RECONCILABLE_PROVIDERS } from './reconciliation/reconcilable.js';
+export {
+  findUnreconciledCalls,
+  readRecordedCosts,
+  type UnreconciledCall,
+  type FindUnreconciledOptions,
+  type RecordedCost,
+} from './reconciliation/unreconciled-calls.js';
+export {
+  recordProviderCharges,
+  type ProviderCharge,
+  type ChargeToRecord,
+  type RecordChargesResult,
+  type WrittenAdjustment,
+} from './reconciliation/record-charges.js';
+export {
+  insertCreditSnapshots,
+  readCreditSnapshots,
+  type CreditSnapshot,
+  type ReadCreditSnapshotsOptions,
+} from './credits/credit-snapshots.js';
 export type { ClickHouseConnectionOptions } from './connection/connection-options.js';
-export { migrate, type MigrateOptions, type MigrateResult, type RetentionOptions } from './schema/migrate.js';
+export { migrate, migrateStore, type MigrateOptions, type MigrateResult, type RetentionOptions } from './schema/migrate.js';
 export { SCHEMA_VERSION } from './schema/migrations.js';
 export { renderSchemaDdl, type DdlTarget } from './schema/render-ddl.js';
 export {

@@ -128,6 +128,7 @@ describe('usage queries', () => {
       unknownUsageCalls: 0,
       untaggedCalls: 0,
       errorCalls: 0,
+      reconciliation: { reconcilableCalls: 0, reconciledCalls: 0, unreconciledCalls: 0, byModel: [] },
     });
   });
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/connection/connect.js';
 import { DATA_TABLES, ROLLUP_VIEWS } from '../src/schema/definitions.js';
 import { migrate, migrateStore, readSchemaVersion } from '../src/schema/migrate.js';
-import { SCHEMA_VERSION } from '../src/schema/migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../src/schema/migrations.js';
 import { renderSchemaDdl } from '../src/schema/render-ddl.js';
 import { testStorePath, uniqueDatabase } from './support/store.js';
 
@@ -22,7 +22,7 @@ describe('schema', () => {
   it('creates every table and view, and a second run applies nothing', async () => {
     const database = uniqueDatabase('schema');
     const first = await migrate({ path, database });
-    expect(first.applied).toEqual([1]);
+    expect(first.applied).toEqual([1, 2]);
     expect(first.version).toBe(SCHEMA_VERSION);
     const second = await migrate({ path, database });
     expect(second.applied).toEqual([]);
@@ -36,7 +36,7 @@ describe('schema', () => {
     const history = await rows<{ n: number }>(
       `SELECT toUInt32(count()) AS n FROM \`${database}\`.llm_cost_schema_migrations`,
     );
-    expect(Number(history[0]?.n)).toBe(1);
+    expect(Number(history[0]?.n)).toBe(2);
   });
 
   it('partitions raw rows and rollups by month', async () => {
@@ -66,7 +66,7 @@ describe('schema', () => {
     expect((await ttl()).llm_calls).toBe('toDateTime(timestamp) + toIntervalDay(90)');
     expect((await ttl()).llm_daily_by_user).toBe('day + toIntervalDay(400)');
     const changed = await migrate({ path, database, retentionDays: 30 });
-    expect(changed.retentionChanged).toEqual(['llm_calls']);
+    expect(changed.retentionChanged).toEqual(['llm_calls', 'llm_provider_charges']);
     expect((await ttl()).llm_calls).toBe('toDateTime(timestamp) + toIntervalDay(30)');
     expect((await migrate({ path, database, retentionDays: 30 })).retentionChanged).toEqual([]);
     await migrate({ path, database, retentionDays: 0, rollupRetentionDays: 0 });
@@ -108,6 +108,25 @@ describe('schema', () => {
     await expect(rows(`EXPLAIN AST ${statements[2]!.replace('ENGINE', 'ENGIN')}`)).rejects.toMatchObject({
       code: '62',
     });
+  });
+
+  it('generates every later migration for a cluster too, and the engine parses it', async () => {
+    const target = { database: 'llm_cost', cluster: 'llm_cluster' };
+    for (const migration of MIGRATIONS.slice(1)) {
+      const statements = migration.statements(target, { raw: 90, rollup: 730 });
+      expect(statements.filter((s) => s.includes('ON CLUSTER `llm_cluster`'))).toHaveLength(statements.length);
+      for (const statement of statements) {
+        const ast = await rows<{ explain: string }>(`EXPLAIN AST ${statement}`);
+        expect(ast.length, statement).toBeGreaterThan(0);
+      }
+    }
+    const second = MIGRATIONS[1]!.statements(target, undefined);
+    // The column goes to the replicated local table and to the Distributed table over it.
+    expect(second.filter((s) => s.includes('ADD COLUMN IF NOT EXISTS `row_kind`')).map((s) => /ALTER TABLE (\S+)/.exec(s)?.[1])).toEqual([
+      '`llm_cost`.`llm_calls_local`',
+      '`llm_cost`.`llm_calls`',
+    ]);
+    expect(second.filter((s) => s.includes('MODIFY QUERY')).every((s) => s.includes('FROM `llm_cost`.`llm_calls_local`'))).toBe(true);
   });
 
   it('is documented in docs/SCHEMA.md, every table and column', () => {

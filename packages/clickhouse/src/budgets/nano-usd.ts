@@ -36,3 +36,13 @@ export function displayUsd(nano: bigint, limitNano: bigint): string {
   while (decimals < 9 && nano !== limitNano && cut(nano, decimals) === cut(limitNano, decimals)) decimals += 1;
   return cut(nano, decimals);
 }
+
+const SIGNED_DECIMAL = /^(-?)(\d+)(?:\.(\d{1,9}))?$/;
+
+/** Exact nano-USD from a decimal string ClickHouse returned (`toDecimalString(..., 9)`), sign included. */
+export function parseNanoUsd(text: string): bigint {
+  const match = SIGNED_DECIMAL.exec(text.trim());
+  if (!match) throw new InvalidOptionError(`not a USD decimal: ${text}`);
+  const abs = BigInt(match[2]!) * 1_000_000_000n + BigInt((match[3] ?? '').padEnd(9, '0'));
+  return match[1] === '-' ? -abs : abs;
+}

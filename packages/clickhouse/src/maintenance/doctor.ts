@@ -4,7 +4,7 @@ import { getDefaultPricer, pricerOptionsFromEnv } from '@llm-cost/pricing';
 
 import { openStore, type Store } from '../connection/connect.js';
 import type { ClickHouseConnectionOptions } from '../connection/connection-options.js';
-import { DATA_TABLES, RAW_TABLE, ROLLUP_VIEWS } from '../schema/definitions.js';
+import { DATA_TABLES, IS_CALL, RAW_TABLE, ROLLUP_VIEWS } from '../schema/definitions.js';
 import { qualified } from '../schema/identifiers.js';
 import { readSchemaVersion } from '../schema/migrate.js';
 import { SCHEMA_VERSION } from '../schema/migrations.js';
@@ -95,7 +95,7 @@ async function checkStore(store: Store, checks: DoctorCheck[], options: DoctorOp
   const [recent] = await rows<{ calls: string; unpriced: string }>(
     store,
     "SELECT toString(count()) AS calls, toString(countIf(pricing_status = 'unknown_model')) AS unpriced " +
-      `FROM ${qualified(store.database, RAW_TABLE)} WHERE timestamp >= now() - INTERVAL 1 DAY`,
+      `FROM ${qualified(store.database, RAW_TABLE)} WHERE timestamp >= now() - INTERVAL 1 DAY AND ${IS_CALL}`,
   );
   const calls = Number(recent?.calls ?? 0);
   const unpriced = Number(recent?.unpriced ?? 0);

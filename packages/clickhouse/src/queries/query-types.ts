@@ -71,4 +71,33 @@ export interface DataQualityReport {
   untaggedCalls: number;
   /** Calls that ended with an error. */
   errorCalls: number;
+  /** Calls whose provider can report what it charged (OpenRouter generation ids), and how far estimates were off. */
+  reconciliation: ReconciliationReport;
+}
+
+export interface ReconciliationReport {
+  /** Calls whose provider can be asked what it charged (OpenRouter calls with a `gen-` response id). */
+  reconcilableCalls: number;
+  /** Those whose charge has been read (their cost in every total is now what the provider charged). */
+  reconciledCalls: number;
+  /** Those still at our estimate (not reconciled yet: too recent, not found yet, or no reconciler running). */
+  unreconciledCalls: number;
+  /** Estimate against charge, per provider and model of the reconciled calls. */
+  byModel: ReconciliationModelEntry[];
+}
+
+export interface ReconciliationModelEntry {
+  provider: string;
+  model: string;
+  reconciledCalls: number;
+  /** Reconciled calls we had no cost for (unpriced model or unknown usage); not in the figures below. */
+  unestimatedCalls: number;
+  /** Our estimate, summed over the reconciled calls we had a cost for (USD decimal string). */
+  estimatedCost: string;
+  /** What the provider charged for those same calls. */
+  chargedCost: string;
+  /** Mean of charged − estimated per call, USD (positive: the estimate was low). */
+  meanErrorUsd: string;
+  /** Mean of |charged − estimated| / charged, in percent, over calls with a non-zero charge; null when none. */
+  meanAbsolutePercentError: number | null;
 }

@@ -1,7 +1,7 @@
 import { openStore, type Store } from '../connection/connect.js';
 import type { ClickHouseConnectionOptions } from '../connection/connection-options.js';
 import { InvalidOptionError, SchemaNotFoundError } from '../errors.js';
-import { RAW_TABLE } from '../schema/definitions.js';
+import { IS_CALL, RAW_TABLE } from '../schema/definitions.js';
 import { qualified } from '../schema/identifiers.js';
 import { isMissingObject } from '../schema/migrate.js';
 import { withoutTracing } from '../tracing/without-tracing.js';
@@ -16,6 +16,7 @@ import type {
   UsageFilter,
   UsageTotals,
 } from './query-types.js';
+import { readDataQuality } from './data-quality.js';
 import { addDays, dateTimeParam, dayStart, dayString, parseDay, splitRange, toMs } from './time-range.js';
 import { breakdownSql, dailySql, totalsSql, type SqlWithParams } from './usage-sql.js';
 
@@ -35,7 +36,10 @@ export interface UsageQueries {
   dailyCosts(input: { days: number }): Promise<DailyCostEntry[]>;
   /** Latency of calls per provider and model (from raw rows). */
   latencyByModel(input: PeriodInput): Promise<LatencyEntry[]>;
-  /** Unpriced models, calls with unknown usage, untagged calls and errors over `[from, to)`. */
+  /**
+   * Unpriced models, calls with unknown usage, untagged calls and errors over `[from, to)`, and the reconciliation
+   * state: calls not reconciled yet and the average estimate error per model.
+   */
   dataQuality(input: PeriodInput): Promise<DataQualityReport>;
   /** The store behind the queries. */
   readonly store: Store;
@@ -148,7 +152,7 @@ export function createUsageQueries(connection: ClickHouseConnectionOptions = {})
         query:
           "SELECT provider, if(response_model != '', response_model, request_model) AS model, toString(count()) AS calls, " +
           'round(avg(latency_ms), 1) AS avg_ms, quantiles(0.5, 0.95, 0.99)(latency_ms) AS q ' +
-          `FROM ${qualified(database, RAW_TABLE)} WHERE ${rawWhere} GROUP BY provider, model ORDER BY provider, model`,
+          `FROM ${qualified(database, RAW_TABLE)} WHERE ${rawWhere} AND ${IS_CALL} GROUP BY provider, model ORDER BY provider, model`,
         params: rawRange(input),
       });
       return result.map((row) => {
@@ -165,32 +169,7 @@ export function createUsageQueries(connection: ClickHouseConnectionOptions = {})
       });
     },
 
-    dataQuality: async (input) => {
-      const params = rawRange(input);
-      const table = qualified(database, RAW_TABLE);
-      const [summary] = await rows<Record<string, string | number>>({
-        query:
-          "SELECT toString(count()) AS calls, toString(countIf(pricing_status = 'unknown_model')) AS unpriced, " +
-          "toString(countIf(pricing_status = 'unknown_usage' AND error_type = '')) AS unknown_usage, " +
-          "toString(countIf(empty(tags))) AS untagged, toString(countIf(error_type != '')) AS errors " +
-          `FROM ${table} WHERE ${rawWhere}`,
-        params,
-      });
-      const models = await rows<{ provider: string; model: string; calls: string | number }>({
-        query:
-          "SELECT provider, if(response_model != '', response_model, request_model) AS model, toString(count()) AS calls " +
-          `FROM ${table} WHERE ${rawWhere} AND pricing_status = 'unknown_model' GROUP BY provider, model ORDER BY count() DESC`,
-        params,
-      });
-      return {
-        calls: Number(summary?.calls ?? 0),
-        unpricedModels: models.map((row) => ({ provider: row.provider, model: row.model, calls: Number(row.calls) })),
-        unpricedCalls: Number(summary?.unpriced ?? 0),
-        unknownUsageCalls: Number(summary?.unknown_usage ?? 0),
-        untaggedCalls: Number(summary?.untagged ?? 0),
-        errorCalls: Number(summary?.errors ?? 0),
-      };
-    },
+    dataQuality: (input) => readDataQuality(rows, database, rawRange(input)),
   };
 }
 

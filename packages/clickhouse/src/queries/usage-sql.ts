@@ -1,4 +1,5 @@
 import {
+  IS_CALL,
   RAW_TABLE,
   rollupByModelTable,
   rollupByTagTable,
@@ -26,11 +27,11 @@ const ROLLUP_MEASURES = [
   'sum(billed_cost) AS m_billed_cost',
 ];
 
-/** The same measures over raw rows, in the same order and types. */
+/** The same measures over raw rows, in the same order and types (adjustment rows add cost, not calls). */
 const RAW_MEASURES = [
-  'toUInt64(count()) AS m_calls',
-  "toUInt64(countIf(pricing_status = 'unknown_model')) AS m_unpriced_calls",
-  "toUInt64(countIf(usage_source = 'unknown')) AS m_unknown_usage_calls",
+  `toUInt64(countIf(${IS_CALL})) AS m_calls`,
+  `toUInt64(countIf(${IS_CALL} AND pricing_status = 'unknown_model')) AS m_unpriced_calls`,
+  `toUInt64(countIf(${IS_CALL} AND usage_source = 'unknown')) AS m_unknown_usage_calls`,
   'sum(input_tokens) AS m_input_tokens',
   'sum(cache_read_tokens) AS m_cache_read_tokens',
   'sum(cache_write_tokens) AS m_cache_write_tokens',

@@ -13,6 +13,8 @@ export interface ColumnDefinition {
   name: string;
   type: string;
   comment: string;
+  /** `DEFAULT` expression, for columns that writers may leave out (e.g. added by a later migration). */
+  default?: string;
 }
 
 export type TableEngine = 'MergeTree' | 'SummingMergeTree';
@@ -28,6 +30,12 @@ export interface TableDefinition {
   ttlColumn: string;
   /** Which retention setting applies: raw rows or rollups. */
   retention: 'raw' | 'rollup';
+  /**
+   * Sharding key of the cluster variant's `Distributed` table. Tables written by us get a deterministic key, so a
+   * retried batch splits across shards the same way and each shard's deduplication recognises its part.
+   * @default 'rand()' (rollups: written by views on each shard, never through the Distributed table)
+   */
+  shardingKey?: string;
 }
 
 export interface MaterializedViewDefinition {
@@ -53,6 +61,14 @@ const SUM_COST = 'Decimal(38, 9)';
 
 export const RAW_TABLE = 'llm_calls';
 
+/**
+ * What a row of `llm_calls` is. A `call` is one LLM call as the instrumentation saw it. An `adjustment` corrects the
+ * cost of an earlier call to what the provider charged (OpenRouter reconciliation): it repeats the call's identity
+ * (time, trace, span, response id, user, tenant, tags, provider, model) and carries the difference in its cost
+ * columns, so rollups add it to the call's cost without counting another call. See docs/SCHEMA.md.
+ */
+export const ROW_KIND = { call: 'call', adjustment: 'adjustment' } as const;
+
 export const llmCallsTable: TableDefinition = {
   name: RAW_TABLE,
   comment: 'One row per LLM call, priced. Written by the llm-cost exporter and collector.',
@@ -61,6 +77,7 @@ export const llmCallsTable: TableDefinition = {
   orderBy: ['toDate(timestamp)', 'provider', 'request_model', 'timestamp'],
   ttlColumn: 'timestamp',
   retention: 'raw',
+  shardingKey: 'cityHash64(trace_id)',
   columns: [
     { name: 'timestamp', type: "DateTime64(3, 'UTC')", comment: 'Start of the call (UTC)' },
     { name: 'trace_id', type: 'String', comment: 'W3C trace id (hex)' },
@@ -95,6 +112,17 @@ export const llmCallsTable: TableDefinition = {
     { name: 'tags', type: 'Map(LowCardinality(String), String)', comment: 'All llm_cost.tag.* attributes' },
     { name: 'provider_response_id', type: 'String', comment: 'gen_ai.response.id' },
     { name: 'instrumentation', type: 'LowCardinality(String)', comment: 'Instrumentation scope of the charged span' },
+    {
+      name: 'row_kind',
+      type: 'LowCardinality(String)',
+      comment: 'call | adjustment (a cost correction of the call with the same ids)',
+      default: `'${ROW_KIND.call}'`,
+    },
+    {
+      name: 'adjusted_at',
+      type: "Nullable(DateTime64(3, 'UTC'))",
+      comment: 'When an adjustment row was written; NULL for calls',
+    },
   ],
 };
 
@@ -117,12 +145,19 @@ const ROLLUP_MEASURES: readonly ColumnDefinition[] = [
   { name: 'billed_cost', type: SUM_COST, comment: 'Sum of billed_cost over priced calls' },
 ];
 
-/** The same measures as `SELECT` expressions over the raw table, in `ROLLUP_MEASURES` order. */
+/** Selects the rows that are calls (not cost adjustments): only they count as calls, errors, unpriced calls. */
+export const IS_CALL = `row_kind = '${ROW_KIND.call}'`;
+
+/**
+ * The same measures as `SELECT` expressions over the raw table, in `ROLLUP_MEASURES` order. Counters count calls
+ * only; sums take every row, so an adjustment row adds its cost difference (and, for a call whose usage was
+ * unknown, its tokens) to the call's day, user, tenant and tags without adding a call.
+ */
 const ROLLUP_MEASURE_SELECT = [
-  'count() AS calls',
-  "countIf(pricing_status = 'unknown_model') AS unpriced_calls",
-  "countIf(usage_source = 'unknown') AS unknown_usage_calls",
-  "countIf(error_type != '') AS error_calls",
+  `countIf(${IS_CALL}) AS calls`,
+  `countIf(${IS_CALL} AND pricing_status = 'unknown_model') AS unpriced_calls`,
+  `countIf(${IS_CALL} AND usage_source = 'unknown') AS unknown_usage_calls`,
+  `countIf(${IS_CALL} AND error_type != '') AS error_calls`,
   'sum(input_tokens) AS input_tokens',
   'sum(cache_read_tokens) AS cache_read_tokens',
   'sum(cache_write_tokens) AS cache_write_tokens',
@@ -232,8 +267,86 @@ export const ROLLUP_VIEWS: readonly MaterializedViewDefinition[] = [
   rollupByTagView,
 ];
 
+/**
+ * What a provider charged for a call, as read back from the provider (OpenRouter `GET /api/v1/generation`), one row
+ * per reconciled call. A call is reconciled when its response id is here; the cost correction itself is an
+ * adjustment row in `llm_calls`. Kept apart from `llm_calls` so the provider's native token counts and upstream
+ * provider are recorded without touching the rollups, and so `dataQuality()` can compare estimate and charge.
+ */
+export const providerChargesTable: TableDefinition = {
+  name: 'llm_provider_charges',
+  comment: 'What the provider charged for each reconciled call (OpenRouter generation records)',
+  engine: 'MergeTree',
+  partitionBy: 'toYYYYMM(timestamp)',
+  orderBy: ['provider', 'toDate(timestamp)', 'provider_response_id'],
+  ttlColumn: 'timestamp',
+  retention: 'raw',
+  shardingKey: 'cityHash64(trace_id)',
+  columns: [
+    { name: 'timestamp', type: "DateTime64(3, 'UTC')", comment: 'Start of the call (as in llm_calls)' },
+    { name: 'reconciled_at', type: "DateTime64(3, 'UTC')", comment: 'When the charge was read from the provider' },
+    { name: 'provider', type: 'LowCardinality(String)', comment: 'Provider of the call, e.g. openrouter' },
+    { name: 'provider_response_id', type: 'String', comment: 'Response id of the call (OpenRouter generation id)' },
+    { name: 'trace_id', type: 'String', comment: 'Trace id of the call' },
+    { name: 'span_id', type: 'String', comment: 'Span id of the call' },
+    { name: 'model', type: 'LowCardinality(String)', comment: 'Model of the call as the rollups key it' },
+    { name: 'charged_model', type: 'LowCardinality(String)', comment: 'Model in the provider record' },
+    { name: 'upstream_provider', type: 'LowCardinality(String)', comment: 'Provider that served it (OpenRouter provider_name)' },
+    { name: 'estimated_cost', type: `Nullable(${COST})`, comment: 'Cost of the call row(s) before reconciliation; NULL when unpriced' },
+    { name: 'charged_cost', type: COST, comment: 'USD the provider charged (OpenRouter total_cost)' },
+    { name: 'adjustment_cost', type: COST, comment: 'Cost difference written as an adjustment row by this reconciliation' },
+    { name: 'upstream_cost', type: `Nullable(${COST})`, comment: 'Upstream inference cost (BYOK); NULL when not reported' },
+    { name: 'cache_discount', type: `Nullable(${COST})`, comment: 'Discount for cached tokens; NULL when not reported' },
+    { name: 'native_input_tokens', type: 'UInt64', comment: 'Prompt tokens by the model tokenizer (native_tokens_prompt)' },
+    { name: 'native_output_tokens', type: 'UInt64', comment: 'Completion tokens by the model tokenizer (native_tokens_completion)' },
+    { name: 'native_reasoning_tokens', type: 'UInt64', comment: 'Reasoning tokens (native_tokens_reasoning)' },
+    { name: 'native_cached_tokens', type: 'UInt64', comment: 'Cached prompt tokens (native_tokens_cached)' },
+    { name: 'streamed', type: 'Bool', comment: 'The provider record says the call was streamed' },
+    { name: 'cancelled', type: 'Bool', comment: 'The call was cancelled' },
+    { name: 'is_byok', type: 'Bool', comment: 'Bring-your-own-key call' },
+    { name: 'finish_reason', type: 'LowCardinality(String)', comment: 'Finish reason in the provider record' },
+    { name: 'key_fingerprint', type: 'LowCardinality(String)', comment: 'Last characters of the API key that read it (never the key)' },
+  ],
+};
+
+/** Balance of a prepaid account or API key over time (OpenRouter `GET /api/v1/key` and `/credits`). */
+export const creditSnapshotsTable: TableDefinition = {
+  name: 'llm_credit_snapshots',
+  comment: 'Credit balance snapshots of provider API keys (llm-cost credits monitor)',
+  engine: 'MergeTree',
+  partitionBy: 'toYYYYMM(timestamp)',
+  orderBy: ['provider', 'key_fingerprint', 'timestamp'],
+  ttlColumn: 'timestamp',
+  retention: 'rollup',
+  shardingKey: 'cityHash64(key_fingerprint)',
+  columns: [
+    { name: 'timestamp', type: "DateTime64(3, 'UTC')", comment: 'When the balance was read (UTC)' },
+    { name: 'provider', type: 'LowCardinality(String)', comment: 'Provider, e.g. openrouter' },
+    { name: 'key_fingerprint', type: 'LowCardinality(String)', comment: 'Last characters of the API key (never the key)' },
+    { name: 'tenant_id', type: 'LowCardinality(String)', comment: 'Tenant the key belongs to (config); empty when none' },
+    { name: 'key_limit', type: `Nullable(${COST})`, comment: 'Spending limit of the key in USD; NULL: no limit' },
+    { name: 'key_usage', type: COST, comment: 'USD spent through the key (all time, or since the limit reset)' },
+    { name: 'key_remaining', type: `Nullable(${COST})`, comment: 'USD left under the key limit; NULL: no limit' },
+    { name: 'usage_daily', type: `Nullable(${COST})`, comment: 'USD spent through the key today (UTC); NULL when not reported' },
+    { name: 'usage_weekly', type: `Nullable(${COST})`, comment: 'USD spent this week (UTC); NULL when not reported' },
+    { name: 'usage_monthly', type: `Nullable(${COST})`, comment: 'USD spent this month (UTC); NULL when not reported' },
+    { name: 'total_credits', type: `Nullable(${COST})`, comment: 'USD of credits bought by the account; NULL when not readable' },
+    { name: 'total_usage', type: `Nullable(${COST})`, comment: 'USD of credits used by the account; NULL when not readable' },
+    { name: 'remaining', type: `Nullable(${COST})`, comment: 'Effective balance: the smaller of key and account remaining' },
+    { name: 'is_free_tier', type: 'Bool', comment: 'The account has never bought credits' },
+    { name: 'level', type: 'LowCardinality(String)', comment: 'ok | warning | critical | unknown at this snapshot' },
+    { name: 'burn_rate_per_hour', type: `Nullable(${COST})`, comment: 'USD per hour used for the forecast; NULL when unknown' },
+    { name: 'runs_out_at', type: "Nullable(DateTime64(3, 'UTC'))", comment: 'Forecast time the balance reaches 0; NULL: not at this rate' },
+  ],
+};
+
 /** Every data table, raw first (the order DDL runs in: views need their tables). */
-export const DATA_TABLES: readonly TableDefinition[] = [llmCallsTable, ...ROLLUP_TABLES];
+export const DATA_TABLES: readonly TableDefinition[] = [
+  llmCallsTable,
+  ...ROLLUP_TABLES,
+  providerChargesTable,
+  creditSnapshotsTable,
+];
 
 /** Bookkeeping of applied migrations. */
 export const MIGRATIONS_TABLE = 'llm_cost_schema_migrations';

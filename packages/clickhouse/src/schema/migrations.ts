@@ -1,9 +1,14 @@
-import { renderSchemaDdl, type DdlTarget, type RetentionDays } from './render-ddl.js';
+import { creditSnapshotsTable, llmCallsTable, providerChargesTable, ROLLUP_VIEWS } from './definitions.js';
+import { addColumnSql, createDataTableSql, modifyViewQuerySql, renderSchemaDdl, type DdlTarget, type RetentionDays } from './render-ddl.js';
 
 /**
  * Versioned schema migrations. Each one is a list of statements that are safe to run again (`IF NOT EXISTS`,
- * `IF EXISTS`), so a migration interrupted halfway is finished by the next `migrate`. A new schema change is a new
- * entry at the end; an applied entry is never edited.
+ * `IF EXISTS`, `MODIFY QUERY` to the same query), so a migration interrupted halfway is finished by the next
+ * `migrate`. A new schema change is a new entry at the end; an applied entry is never edited.
+ *
+ * Migration 1 renders the schema from the current definitions, so a fresh store gets the current schema at once;
+ * every later migration brings a store created by an older version up to date and changes nothing on a store that
+ * already has its change (its statements are generated from the same definitions, so the two paths cannot drift).
  */
 export interface Migration {
   version: number;
@@ -17,6 +22,19 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'llm_calls, daily rollups by model, user, tenant and tag, and their materialized views',
     // The database and the migrations table are created by `migrate` before it reads the history.
     statements: (target, retention) => renderSchemaDdl(target, retention).slice(2),
+  },
+  {
+    version: 2,
+    name: 'cost adjustment rows (row_kind, adjusted_at), llm_provider_charges, llm_credit_snapshots; rollups count calls only',
+    statements: (target, retention) => [
+      // Existing rows read the default 'call'; writers that do not know the column keep writing calls.
+      ...addColumnSql(target, llmCallsTable, 'row_kind'),
+      ...addColumnSql(target, llmCallsTable, 'adjusted_at'),
+      ...createDataTableSql(target, providerChargesTable, retention),
+      ...createDataTableSql(target, creditSnapshotsTable, retention),
+      // Only the view queries change: the rollup tables keep every row they hold (see modifyViewQuerySql).
+      ...ROLLUP_VIEWS.map((view) => modifyViewQuerySql(target, view)),
+    ],
   },
 ];
 

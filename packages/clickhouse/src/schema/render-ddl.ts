@@ -3,6 +3,7 @@ import {
   DEDUPLICATION_WINDOW,
   MIGRATIONS_TABLE,
   ROLLUP_VIEWS,
+  type ColumnDefinition,
   type MaterializedViewDefinition,
   type TableDefinition,
 } from './definitions.js';
@@ -33,10 +34,14 @@ function onCluster(target: DdlTarget): string {
   return target.cluster ? ` ON CLUSTER \`${target.cluster}\`` : '';
 }
 
+/** One column as it appears in `CREATE TABLE` and `ADD COLUMN`. */
+export function columnSql(column: ColumnDefinition): string {
+  const defaultSql = column.default === undefined ? '' : ` DEFAULT ${column.default}`;
+  return `\`${column.name}\` ${column.type}${defaultSql} COMMENT ${stringLiteral(column.comment)}`;
+}
+
 function columnsSql(table: TableDefinition): string {
-  return table.columns
-    .map((column) => `  \`${column.name}\` ${column.type} COMMENT ${stringLiteral(column.comment)}`)
-    .join(',\n');
+  return table.columns.map((column) => `  ${columnSql(column)}`).join(',\n');
 }
 
 export function ttlExpression(table: TableDefinition, days: number): string {
@@ -82,9 +87,9 @@ export function createTableSql(target: DdlTarget, table: TableDefinition, retent
 /** On a cluster: the `Distributed` table with the plain name over the `_local` tables. */
 export function createDistributedTableSql(target: DdlTarget & { cluster: string }, table: TableDefinition): string {
   // Raw rows are sharded by trace so a retried batch goes to the same shards in the same order and each shard's
-  // replicated deduplication recognises its part of it. Rollups are written by views on each shard, never through
-  // this table, so their sharding key only matters for manual inserts.
-  const shardingKey = table.name === 'llm_calls' ? 'cityHash64(trace_id)' : 'rand()';
+  // replicated deduplication recognises its part of it (an adjustment lands on the shard of its call). Rollups are
+  // written by views on each shard, never through this table, so their sharding key only matters for manual inserts.
+  const shardingKey = table.shardingKey ?? 'rand()';
   const local = storageTableName(target, table.name);
   return [
     `CREATE TABLE IF NOT EXISTS ${qualified(target.database, table.name)}${onCluster(target)}`,
@@ -93,14 +98,49 @@ export function createDistributedTableSql(target: DdlTarget & { cluster: string 
   ].join('\n');
 }
 
+function viewSelectSql(target: DdlTarget, view: MaterializedViewDefinition): string {
+  return view.select.replace('{from}', qualified(target.database, storageTableName(target, view.from)));
+}
+
 /** `CREATE MATERIALIZED VIEW ... TO <rollup>`; on a cluster it runs on each shard over the local tables. */
 export function createViewSql(target: DdlTarget, view: MaterializedViewDefinition): string {
-  const from = qualified(target.database, storageTableName(target, view.from));
   return [
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualified(target.database, view.name)}${onCluster(target)}`,
     `TO ${qualified(target.database, storageTableName(target, view.to))}`,
-    `AS ${view.select.replace('{from}', from)}`,
+    `AS ${viewSelectSql(target, view)}`,
   ].join('\n');
+}
+
+/**
+ * Replaces a view's query in place (`ALTER TABLE ... MODIFY QUERY`, ClickHouse >= 23.11 without settings). The view
+ * writes to its `TO` table, which keeps every row it has: nothing is re-read (no double counting) and, unlike
+ * dropping and re-creating the view, no insert can slip through while the view is missing. Running it twice is
+ * harmless.
+ */
+export function modifyViewQuerySql(target: DdlTarget, view: MaterializedViewDefinition): string {
+  return `ALTER TABLE ${qualified(target.database, view.name)}${onCluster(target)} MODIFY QUERY\n${viewSelectSql(target, view)}`;
+}
+
+/**
+ * `ADD COLUMN IF NOT EXISTS` for a column of a table's definition (placed after the column before it), on the storage
+ * table and, on a cluster, on the `Distributed` table too (it does not follow its local tables by itself).
+ */
+export function addColumnSql(target: DdlTarget, table: TableDefinition, columnName: string): string[] {
+  const index = table.columns.findIndex((column) => column.name === columnName);
+  const column = table.columns[index];
+  if (column === undefined) throw new Error(`${table.name} defines no column ${columnName}`);
+  const after = index > 0 ? ` AFTER \`${table.columns[index - 1]!.name}\`` : ' FIRST';
+  const alter = (name: string) =>
+    `ALTER TABLE ${qualified(target.database, name)}${onCluster(target)} ADD COLUMN IF NOT EXISTS ${columnSql(column)}${after}`;
+  const names = target.cluster ? [storageTableName(target, table.name), table.name] : [table.name];
+  return names.map(alter);
+}
+
+/** `CREATE TABLE` for a data table, plus its `Distributed` table on a cluster. */
+export function createDataTableSql(target: DdlTarget, table: TableDefinition, retention?: RetentionDays): string[] {
+  const statements = [createTableSql(target, table, retention)];
+  if (target.cluster) statements.push(createDistributedTableSql({ ...target, cluster: target.cluster }, table));
+  return statements;
 }
 
 export function createDatabaseSql(target: DdlTarget): string {
@@ -126,10 +166,7 @@ export function createMigrationsTableSql(target: DdlTarget): string {
  */
 export function renderSchemaDdl(target: DdlTarget, retention?: RetentionDays): string[] {
   const statements = [createDatabaseSql(target), createMigrationsTableSql(target)];
-  for (const table of DATA_TABLES) {
-    statements.push(createTableSql(target, table, retention));
-    if (target.cluster) statements.push(createDistributedTableSql({ ...target, cluster: target.cluster }, table));
-  }
+  for (const table of DATA_TABLES) statements.push(...createDataTableSql(target, table, retention));
   for (const view of ROLLUP_VIEWS) statements.push(createViewSql(target, view));
   return statements;
 }

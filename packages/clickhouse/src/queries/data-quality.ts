@@ -1,0 +1,99 @@
+import { fromNanoUsd, parseNanoUsd } from '../budgets/nano-usd.js';
+import { IS_CALL, providerChargesTable, RAW_TABLE } from '../schema/definitions.js';
+import { qualified } from '../schema/identifiers.js';
+import { reconcilableCallCondition } from '../reconciliation/reconcilable.js';
+import type { DataQualityReport, ReconciliationModelEntry } from './query-types.js';
+import type { SqlWithParams } from './usage-sql.js';
+
+type Rows = <T>(sql: SqlWithParams) => Promise<T[]>;
+
+const RAW_WHERE = "timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}";
+const RAW_MODEL = "if(response_model != '', response_model, request_model)";
+
+/**
+ * One row per reconciled call. A call reconciled twice by racing reconcilers (rare: each checks first) has two
+ * identical charge rows; the first one read counts.
+ */
+function chargesSql(database: string): string {
+  return (
+    `(SELECT * FROM ${qualified(database, providerChargesTable.name)} WHERE ${RAW_WHERE} ` +
+    'ORDER BY reconciled_at LIMIT 1 BY provider, provider_response_id)'
+  );
+}
+
+/**
+ * Unpriced models, unknown usage, untagged and failed calls from `llm_calls` (calls only, not adjustment rows), and
+ * the reconciliation state: calls whose provider can report its charge, how many were reconciled, and per model how
+ * far the estimates were from what was charged.
+ */
+export async function readDataQuality(rows: Rows, database: string, params: { from: string; to: string }): Promise<DataQualityReport> {
+  const table = qualified(database, RAW_TABLE);
+  const [summary] = await rows<Record<string, string>>({
+    query:
+      `SELECT toString(countIf(${IS_CALL})) AS calls, ` +
+      `toString(countIf(${IS_CALL} AND pricing_status = 'unknown_model')) AS unpriced, ` +
+      `toString(countIf(${IS_CALL} AND pricing_status = 'unknown_usage' AND error_type = '')) AS unknown_usage, ` +
+      `toString(countIf(${IS_CALL} AND empty(tags))) AS untagged, toString(countIf(${IS_CALL} AND error_type != '')) AS errors ` +
+      `FROM ${table} WHERE ${RAW_WHERE}`,
+    params,
+  });
+  const models = await rows<{ provider: string; model: string; calls: string }>({
+    query:
+      `SELECT provider, ${RAW_MODEL} AS model, toString(count()) AS calls FROM ${table} ` +
+      `WHERE ${RAW_WHERE} AND ${IS_CALL} AND pricing_status = 'unknown_model' GROUP BY provider, model ORDER BY count() DESC`,
+    params,
+  });
+  const [reconcilable] = await rows<{ reconcilable: string; reconciled: string }>({
+    query:
+      'SELECT toString(count()) AS reconcilable, ' +
+      `toString(countIf((provider, provider_response_id) GLOBAL IN (SELECT provider, provider_response_id FROM ${chargesSql(database)}))) AS reconciled ` +
+      `FROM ${table} WHERE ${RAW_WHERE} AND ${reconcilableCallCondition()}`,
+    params,
+  });
+  const errors = await rows<Record<string, string>>({
+    query:
+      'SELECT provider, model, toString(count()) AS reconciled, toString(countIf(estimated_cost IS NULL)) AS unestimated, ' +
+      'toDecimalString(sum(ifNull(estimated_cost, 0)), 9) AS estimated, ' +
+      'toDecimalString(sumIf(charged_cost, estimated_cost IS NOT NULL), 9) AS charged, ' +
+      'toString(avgIf(abs(toFloat64(charged_cost) - toFloat64(assumeNotNull(estimated_cost))) / toFloat64(charged_cost), ' +
+      'estimated_cost IS NOT NULL AND charged_cost > 0)) AS mape ' +
+      `FROM ${chargesSql(database)} GROUP BY provider, model ORDER BY provider, model`,
+    params,
+  });
+  const reconcilableCalls = Number(reconcilable?.reconcilable ?? 0);
+  const reconciledCalls = Number(reconcilable?.reconciled ?? 0);
+  return {
+    calls: Number(summary?.calls ?? 0),
+    unpricedModels: models.map((row) => ({ provider: row.provider, model: row.model, calls: Number(row.calls) })),
+    unpricedCalls: Number(summary?.unpriced ?? 0),
+    unknownUsageCalls: Number(summary?.unknown_usage ?? 0),
+    untaggedCalls: Number(summary?.untagged ?? 0),
+    errorCalls: Number(summary?.errors ?? 0),
+    reconciliation: {
+      reconcilableCalls,
+      reconciledCalls,
+      unreconciledCalls: reconcilableCalls - reconciledCalls,
+      byModel: errors.map(modelEntry),
+    },
+  };
+}
+
+function modelEntry(row: Record<string, string>): ReconciliationModelEntry {
+  const reconciledCalls = Number(row.reconciled);
+  const unestimatedCalls = Number(row.unestimated);
+  const estimated = parseNanoUsd(row.estimated ?? '0');
+  const charged = parseNanoUsd(row.charged ?? '0');
+  const compared = reconciledCalls - unestimatedCalls;
+  const mape = Number(row.mape);
+  return {
+    provider: row.provider ?? '',
+    model: row.model ?? '',
+    reconciledCalls,
+    unestimatedCalls,
+    estimatedCost: fromNanoUsd(estimated),
+    chargedCost: fromNanoUsd(charged),
+    // Exact: the sums are exact nano-USD; the mean is rounded toward zero to the nano-dollar.
+    meanErrorUsd: fromNanoUsd(compared === 0 ? 0n : (charged - estimated) / BigInt(compared)),
+    meanAbsolutePercentError: Number.isFinite(mape) ? Math.round(mape * 100 * 1e6) / 1e6 : null,
+  };
+}
