@@ -20,6 +20,7 @@ import { currentTagScope, defaultTagSet } from './tags.js';
 import { mergeTagSets, type TagSet } from './tag-validation.js';
 import { sharedState } from './runtime-state.js';
 import { errorOnce, warnOnce } from './diag-once.js';
+import { activeContextObservable } from './context-observers.js';
 
 type FetchFn = typeof globalThis.fetch;
 type FetchInput = Parameters<FetchFn>[0];
@@ -135,9 +136,12 @@ function send(
   let pending: Promise<Response>;
   insideInstrumentedCall = true;
   try {
-    // The span is the active context while fetch starts, so HTTP-level instrumentation nests under it and
-    // propagators inject its trace context. Nothing stays active once the request is sent.
-    pending = context.with(trace.setSpan(parent, call.span), original, thisArg, input, request.init);
+    // When an HTTP-level instrumentation (or a traced application) can see it, the span is the active context while
+    // fetch starts, so HTTP client spans nest under it and propagators inject its trace context. Nothing stays active
+    // once the request is sent; and when nothing can see it, no context is entered at all (see context-observers.ts).
+    pending = activeContextObservable(parent)
+      ? context.with(trace.setSpan(parent, call.span), original, thisArg, input, request.init)
+      : original.call(thisArg, input, request.init);
   } catch (error) {
     insideInstrumentedCall = false;
     captureFetchError(call, error);

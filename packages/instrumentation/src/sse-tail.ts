@@ -3,9 +3,10 @@
  *
  * Providers put usage in the last events (OpenAI's `include_usage` chunk, Responses' `response.completed`,
  * Anthropic's `message_delta`, Gemini's last `usageMetadata`) and Anthropic also in the first (`message_start`).
- * So while the stream flows we only keep references to the chunks that may hold the first event and the last few
- * events (no copies, no decoding, no per-chunk allocation beyond an array slot), counting blank lines with the native
- * `indexOf` to know which older chunks can be let go. When the stream ends we decode just those events and
+ * So while the stream flows we only keep references to its chunks (no copies, no decoding, no scanning: one array slot
+ * per chunk), and every `COMPACT_EVERY` chunks let go of those before the last few events, found by scanning back
+ * from the newest chunk with the native `lastIndexOf` (a few chunks' worth of work, amortized over many). The first
+ * event, when wanted, is kept aside while the stream starts. When the stream ends we decode just the kept events and
  * `JSON.parse` their `data:` payloads. The application's chunks are never modified or delayed.
  */
 
@@ -17,6 +18,8 @@ const MIN_TAIL_BYTES = 1024;
 const MAX_TAIL_BYTES = 8 * 1024 * 1024;
 /** The first event is given up if it is larger than this. */
 const MAX_HEAD_BYTES = 1024 * 1024;
+/** Chunks pushed between two compactions (memory held: this many references beyond the tail). */
+const COMPACT_EVERY = 32;
 
 const LF = 10;
 const CR = 13;
@@ -118,16 +121,15 @@ export function parseSseEvents(text: string): SseEvent[] {
 }
 
 export class SseTail {
-  private readonly chunks: Uint8Array[] = [];
-  private readonly chunkBoundaries: number[] = [];
-  private readonly chunkLengths: number[] = [];
-  private boundariesAfterFirst = 0;
+  private chunks: Uint8Array[] = [];
+  /** Sum of the kept chunks' lengths as they were pushed (a different sum later means the consumer detached one). */
   private bytes = 0;
+  private compactAt = COMPACT_EVERY;
   private truncated = false;
   private head: Uint8Array[] | undefined;
   private headBytes = 0;
   private headOpen: boolean;
-  /** 1: the previous chunk ended with LF; 2: with LF CR. */
+  /** While the head is open: 1 if the previous chunk ended with LF, 2 with LF CR. */
   private pendingLf = 0;
 
   /** @param keepFirstEvent also keep the stream's first event (Anthropic `message_start`). */
@@ -136,59 +138,67 @@ export class SseTail {
     this.headOpen = keepFirstEvent;
   }
 
+  /** Called for every chunk the application reads: keeps a reference, nothing else (amortized). */
   push(chunk: Uint8Array): void {
     const length = chunk.byteLength;
     if (length === 0) return;
-    const boundaries = this.countBoundaries(chunk);
-    if (this.headOpen) {
-      this.head!.push(chunk);
-      this.headBytes += length;
-      if (boundaries > 0) {
-        this.headOpen = false;
-      } else if (this.headBytes > MAX_HEAD_BYTES) {
-        this.head = undefined;
-        this.headOpen = false;
-      }
-    }
-    this.chunks.push(chunk);
-    this.chunkBoundaries.push(boundaries);
-    this.chunkLengths.push(length);
+    if (this.headOpen) this.pushHead(chunk);
     this.bytes += length;
-    if (this.chunks.length > 1) this.boundariesAfterFirst += boundaries;
-    // Let go of the oldest chunk once the newer ones hold enough complete events.
-    while (this.chunks.length > 1) {
-      const firstLength = this.chunkLengths[0]!;
-      const enoughEvents =
-        this.boundariesAfterFirst > TAIL_EVENTS && this.bytes - firstLength >= MIN_TAIL_BYTES;
-      if (!enoughEvents && this.bytes <= MAX_TAIL_BYTES) break;
-      this.chunks.shift();
-      this.chunkBoundaries.shift();
-      this.chunkLengths.shift();
-      this.bytes -= firstLength;
-      this.boundariesAfterFirst -= this.chunkBoundaries[0]!;
-      this.truncated = true;
+    if (this.chunks.push(chunk) >= this.compactAt || this.bytes > MAX_TAIL_BYTES) this.compact();
+  }
+
+  private pushHead(chunk: Uint8Array): void {
+    this.head!.push(chunk);
+    this.headBytes += chunk.byteLength;
+    if (this.endsFirstEvent(chunk)) {
+      this.headOpen = false;
+    } else if (this.headBytes > MAX_HEAD_BYTES) {
+      this.head = undefined;
+      this.headOpen = false;
     }
   }
 
-  /** Blank lines (event boundaries) in a chunk, including one that straddles the previous chunk's end. */
-  private countBoundaries(chunk: Uint8Array): number {
-    let count = 0;
+  /** Whether a chunk holds a blank line (the end of the first event), also one straddling the previous chunk's end. */
+  private endsFirstEvent(chunk: Uint8Array): boolean {
     const first = chunk[0];
-    if (this.pendingLf === 1) {
-      if (first === LF || (first === CR && chunk[1] === LF)) count++;
-    } else if (this.pendingLf === 2) {
-      if (first === LF) count++;
-    }
+    if (this.pendingLf === 1 && (first === LF || (first === CR && chunk[1] === LF))) return true;
+    if (this.pendingLf === 2 && first === LF) return true;
     let pos = chunk.indexOf(LF);
     while (pos !== -1) {
       const next = chunk[pos + 1];
-      if (next === LF || (next === CR && chunk[pos + 2] === LF)) count++;
+      if (next === LF || (next === CR && chunk[pos + 2] === LF)) return true;
       pos = chunk.indexOf(LF, pos + 1);
     }
     const n = chunk.byteLength;
     const last = chunk[n - 1];
     this.pendingLf = last === LF ? 1 : last === CR && n >= 2 && chunk[n - 2] === LF ? 2 : 0;
-    return count;
+    return false;
+  }
+
+  /**
+   * Lets go of the chunks before the last `TAIL_EVENTS + 1` complete events (one more than `events()` reads, so the
+   * kept chunks always show the boundary before the events it reads; and at least `MIN_TAIL_BYTES`, so an overcounted
+   * blank line never drops the usage event). A stream that exceeds `MAX_TAIL_BYTES` without enough event
+   * boundaries (a misbehaving one) loses its oldest chunks down to half that, so this stays amortized.
+   */
+  private compact(): void {
+    const chunks = this.chunks;
+    let drop = 0;
+    let kept = this.bytes;
+    if (kept > MAX_TAIL_BYTES) {
+      while (drop < chunks.length - 1 && kept > MAX_TAIL_BYTES / 2) kept -= chunks[drop++]!.byteLength;
+    } else {
+      const [ci] = tailStart(chunks, TAIL_EVENTS + 1);
+      for (let i = 0; i < ci; i++) kept -= chunks[i]!.byteLength;
+      drop = ci;
+      while (drop > 0 && kept < MIN_TAIL_BYTES) kept += chunks[--drop]!.byteLength;
+    }
+    if (drop > 0) {
+      this.chunks = chunks.slice(drop);
+      this.bytes = kept;
+      this.truncated = true;
+    }
+    this.compactAt = this.chunks.length + COMPACT_EVERY;
   }
 
   /**
@@ -198,10 +208,9 @@ export class SseTail {
    */
   events(): SseEvent[] {
     const chunks = this.chunks;
-    for (let i = 0; i < chunks.length; i++) {
-      if (chunks[i]!.byteLength !== this.chunkLengths[i]) return [];
-    }
-    if (chunks.length === 0) return [];
+    let total = 0;
+    for (const chunk of chunks) total += chunk.byteLength;
+    if (total !== this.bytes || chunks.length === 0) return [];
     const [ci, offset] = tailStart(chunks, TAIL_EVENTS);
     const from = ci < chunks.length ? [chunks[ci]!.subarray(offset), ...chunks.slice(ci + 1)] : [];
     let bytes = concat(from, from.reduce((n, c) => n + c.byteLength, 0));

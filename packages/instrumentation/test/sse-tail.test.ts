@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSseEvents, SseTail } from '../src/sse-tail.js';
-import { splitAt } from '../../../test/support/index.js';
+import { splitAt, splitEvery } from '../../../test/support/index.js';
 
 const eventArb = fc.record({
   event: fc.option(fc.constantFrom('message_start', 'message_delta', 'ping', 'response.completed'), { nil: undefined }),
@@ -48,6 +48,28 @@ describe('SseTail', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it('returns the same events when a long stream comes in many small chunks (old chunks let go on the way)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(eventArb, { minLength: 20, maxLength: 120 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        (events, eol, size, keepFirst) => {
+          const text = render(events, eol);
+          const all = parseSseEvents(text);
+          const tail = new SseTail(keepFirst);
+          for (const chunk of splitEvery(text, size)) tail.push(new Uint8Array(chunk));
+          const got = tail.events();
+          const lastK = all.slice(all.length - Math.min(all.length, 4));
+          expect(got.slice(-lastK.length)).toEqual(lastK);
+          if (keepFirst) expect(got[0]).toEqual(all[0]);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
