@@ -47,10 +47,10 @@ export interface ReadCreditSnapshotsOptions {
 }
 
 const COLUMNS = creditSnapshotsTable.columns.map((column) => column.name);
-const DECIMAL = /^\d+(\.\d{1,9})?$/;
+const DECIMAL = /^-?\d+(\.\d{1,9})?$/;
 
 function usd(value: string | null, name: string): string | null {
-  if (value !== null && !DECIMAL.test(value)) throw new InvalidOptionError(`${name} must be a USD decimal with at most 9 decimals, got ${value}`);
+  if (value !== null && !DECIMAL.test(value)) throw new InvalidOptionError(`${name} must be a USD decimal (sign allowed) with at most 9 decimals, got ${value}`);
   return value;
 }
 
