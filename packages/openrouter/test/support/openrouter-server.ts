@@ -105,7 +105,9 @@ export function keyBody(figures: { limit: number | null; usage: number; remainin
       limit: figures.limit,
       usage: figures.usage,
       usage_daily: figures.daily ?? base.usage_daily,
-      limit_remaining: figures.remaining !== undefined ? figures.remaining : figures.limit === null ? null : figures.limit - figures.usage,
+      // OpenRouter reports the difference as a clean decimal, not a float remainder.
+      limit_remaining:
+        figures.remaining !== undefined ? figures.remaining : figures.limit === null ? null : Math.round((figures.limit - figures.usage) * 1e9) / 1e9,
     },
   };
 }
