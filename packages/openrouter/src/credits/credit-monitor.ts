@@ -14,12 +14,14 @@ import { decideAlert, INITIAL_ALERT_STATE, type AlertState } from '../alerts/ale
 import type { Balance } from '../alerts/balance.js';
 import { mergeThresholds } from '../alerts/thresholds.js';
 import { resolveKeys, type ResolvedKey } from '../config/resolve-keys.js';
+import { envMs } from '../config/env-ms.js';
 import { OpenRouterConfigError } from '../errors.js';
 import { usdText } from '../money/usd.js';
 import { createOpenRouterClient, type OpenRouterClient } from '../openrouter-client.js';
 import type { CreditCheck, CreditForecast, CreditMonitor, CreditMonitorOptions, CreditThresholds, OpenRouterCredits } from '../types.js';
 import { assessCredits } from './assess-credits.js';
 import { readCredits } from './check-credits.js';
+import { startSerialLoop } from '../schedule/serial-loop.js';
 
 interface WatchedKey {
   key: ResolvedKey;
@@ -32,10 +34,6 @@ interface WatchedKey {
 
 type Writer = { write(text: string): unknown } | undefined;
 
-function envMs(name: string): number | undefined {
-  const value = Number(process.env[name]);
-  return process.env[name] && Number.isFinite(value) && value > 0 ? value : undefined;
-}
 
 const orNull = (value: number | null | undefined) => (value === null || value === undefined ? null : usdText(value));
 
@@ -105,9 +103,6 @@ export function startCreditMonitor(options: CreditMonitorOptions = {}): CreditMo
   let storeFailing = false;
 
   const stats = { checks: 0, alerts: 0, failures: 0, webhookFailures: 0 };
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let chain: Promise<unknown> = Promise.resolve();
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
@@ -182,7 +177,10 @@ export function startCreditMonitor(options: CreditMonitorOptions = {}): CreditMo
   async function round(): Promise<CreditCheck[]> {
     if (store && options.autoMigrate !== false) {
       schemaReady ??= migrate({ client: store.client, database: store.database, ...(store.cluster ? { cluster: store.cluster } : {}) });
-      await schemaReady.catch(() => undefined);
+      // A store that cannot be migrated now is reported when the snapshots fail to insert, and tried again next round.
+      await schemaReady.catch(() => {
+        schemaReady = undefined;
+      });
     }
     const nowMs = now();
     const results = [];
@@ -209,39 +207,20 @@ export function startCreditMonitor(options: CreditMonitorOptions = {}): CreditMo
     return results.map((result) => result.check);
   }
 
-  function enqueue(): Promise<CreditCheck[]> {
-    const next = chain.then(round);
-    chain = next.catch(() => undefined);
-    return next;
-  }
-
-  async function scheduled(): Promise<void> {
-    timer = undefined;
-    if (stopped) return;
-    await enqueue().catch((error: unknown) => problem(`credit check failed: ${(error as Error).message}`));
-    if (options.maxChecks !== undefined && stats.checks >= options.maxChecks) {
-      void monitor.stop();
-      return;
-    }
-    if (!stopped) timer = setTimeout(() => void scheduled(), intervalMs).unref();
-  }
-
-  let stopping: Promise<void> | undefined;
-  const monitor: CreditMonitor = {
-    checkNow: () => enqueue(),
-    stop() {
-      stopping ??= (async () => {
-        stopped = true;
-        if (timer) clearTimeout(timer);
-        await chain;
-        await store?.close().catch(() => undefined);
-        resolveDone();
-      })();
-      return stopping;
+  const loop = startSerialLoop(round, {
+    intervalMs,
+    schedule: options.schedule !== false,
+    onError: (error) => problem(`credit check failed: ${(error as Error).message}`),
+    shouldStop: () => options.maxChecks !== undefined && stats.checks >= options.maxChecks,
+    onStop: async () => {
+      await store?.close().catch(() => undefined);
+      resolveDone();
     },
+  });
+  return {
+    checkNow: () => loop.runNow(),
+    stop: () => loop.stop(),
     done,
     stats: () => ({ ...stats }),
   };
-  if (options.schedule !== false) setImmediate(() => void scheduled());
-  return monitor;
 }

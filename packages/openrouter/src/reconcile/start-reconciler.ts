@@ -1,13 +1,10 @@
 import { migrate, openStore } from '@llm-cost/clickhouse';
 
+import { envMs } from '../config/env-ms.js';
 import { OpenRouterConfigError } from '../errors.js';
 import type { ReconcileResult, Reconciler, ReconcilerOptions } from '../types.js';
+import { startSerialLoop } from '../schedule/serial-loop.js';
 import { createReconcileContext, runReconciliation, type ReconcileContext } from './reconcile-openrouter.js';
-
-function envMs(name: string): number | undefined {
-  const value = Number(process.env[name]);
-  return process.env[name] && Number.isFinite(value) && value > 0 ? value : undefined;
-}
 
 /**
  * Reconciles OpenRouter calls continuously: a run right away, then one every `intervalMs` (never two at once), each
@@ -28,14 +25,15 @@ export function startReconciler(options: ReconcilerOptions = {}): Reconciler {
   }
   let migrated: Promise<unknown> | undefined;
   const stats = { runs: 0, reconciled: 0, adjusted: 0, failedRuns: 0, lastRun: null as ReconcileResult | null };
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
 
   async function run(): Promise<ReconcileResult> {
     if (options.autoMigrate !== false) {
       migrated ??= migrate({ client: store.client, database: store.database, ...(store.cluster ? { cluster: store.cluster } : {}) });
-      await migrated;
+      await migrated.catch((error: unknown) => {
+        // A failed migration is tried again by the next run.
+        migrated = undefined;
+        throw error;
+      });
     }
     const result = await runReconciliation(context, options);
     stats.runs += 1;
@@ -46,38 +44,14 @@ export function startReconciler(options: ReconcilerOptions = {}): Reconciler {
     return result;
   }
 
-  function enqueue(): Promise<ReconcileResult> {
-    const next = chain.then(run);
-    chain = next.catch(() => undefined);
-    return next;
-  }
-
-  async function tick(): Promise<void> {
-    timer = undefined;
-    if (stopped) return;
-    try {
-      await enqueue();
-    } catch (error) {
+  const loop = startSerialLoop(run, {
+    intervalMs,
+    schedule: true,
+    onError: (error) => {
       stats.failedRuns += 1;
-      migrated = undefined;
       options.onError?.(error as Error);
-    }
-    if (!stopped) timer = setTimeout(() => void tick(), intervalMs).unref();
-  }
-
-  let stopping: Promise<void> | undefined;
-  setImmediate(() => void tick());
-  return {
-    runNow: () => enqueue(),
-    stop() {
-      stopping ??= (async () => {
-        stopped = true;
-        if (timer) clearTimeout(timer);
-        await chain;
-        await store.close().catch(() => undefined);
-      })();
-      return stopping;
     },
-    stats: () => ({ ...stats }),
-  };
+    onStop: () => store.close().catch(() => undefined),
+  });
+  return { runNow: () => loop.runNow(), stop: () => loop.stop(), stats: () => ({ ...stats }) };
 }
