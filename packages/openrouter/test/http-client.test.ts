@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { checkOpenRouterCredits } from '../src/credits/check-credits.js';
-import { OpenRouterApiError, OpenRouterAuthError, OpenRouterConfigError, OpenRouterRateLimitedError } from '../src/errors.js';
+import {
+  OpenRouterApiError,
+  OpenRouterAuthError,
+  OpenRouterConfigError,
+  OpenRouterRateLimitedError,
+  OpenRouterResponseError,
+} from '../src/errors.js';
 import { createLimiter } from '../src/http/limiter.js';
 import { backoffDelay, classifyStatus, parseRetryAfter } from '../src/http/response-outcome.js';
 import { formatNanoUsd, numberToNanoUsd, usdText } from '../src/money/usd.js';
@@ -175,6 +181,19 @@ describe('retries', () => {
     expect(held.requests.length).toBe(10);
     expect(most).toBe(3);
     await held.close();
+  });
+});
+
+describe('unexpected bodies', () => {
+  it('says which field is wrong instead of storing a guess', async () => {
+    fake.enqueue('/api/v1/key', { body: { data: { limit: 10 } } });
+    await expect(client().api.getKey()).rejects.toThrow(new OpenRouterResponseError('GET /key: "usage" must be a number, got nothing'));
+    fake.enqueue('/api/v1/generation', { body: { data: { id: 'gen-x', total_cost: '0.1' } } });
+    await expect(client().api.getGeneration('gen-x')).rejects.toThrow('GET /generation: "total_cost" must be a number, got "0.1"');
+    fake.enqueue('/api/v1/generation', { body: { error: 'nope' } });
+    await expect(client().api.getGeneration('gen-x')).rejects.toThrow('GET /generation: expected a JSON object with a "data" object');
+    fake.enqueue('/api/v1/generation', { body: 'not json', headers: { 'content-type': 'text/plain' } });
+    await expect(client().api.getGeneration('gen-x')).rejects.toMatchObject({ name: 'OpenRouterApiError', message: expect.stringContaining('the body is not JSON') });
   });
 });
 

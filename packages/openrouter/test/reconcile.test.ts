@@ -256,6 +256,24 @@ describe('reconcileOpenRouter', () => {
   });
 });
 
+describe('a record that cannot be read', () => {
+  it('fails that call only, says why, and leaves it for the next run', async () => {
+    const database2 = uniqueDatabase('badrecord');
+    const pipeline = new CostPipeline({ path, database: database2, pricer });
+    pipeline.submit([
+      openRouterSpan({ startMs: Date.now() - 60_000, cost: '0.0014715', id: 'gen-fixture-0008' }),
+      openRouterSpan({ startMs: Date.now() - 50_000, cost: '0.001', id: 'gen-garbled' }),
+    ]);
+    await pipeline.shutdown();
+    fake.setGeneration('gen-garbled', { data: { id: 'gen-garbled', total_cost: 'lots' } });
+    const result = await reconcileOpenRouter({ ...options(), clickhouse: { path, database: database2 } });
+    expect(result).toMatchObject({ calls: 2, reconciled: 1, adjusted: 1, failed: 1 });
+    expect(result.errors).toEqual(['OpenRouterResponseError: 1 call(s), e.g. GET /generation: "total_cost" must be a number, got "lots"']);
+    fake.setGeneration('gen-garbled', generation('gen-garbled', 0.001, { prompt: 2000, completion: 50 }));
+    expect(await reconcileOpenRouter({ ...options(), clickhouse: { path, database: database2 } })).toMatchObject({ calls: 1, reconciled: 1, adjusted: 0, failed: 0 });
+  });
+});
+
 describe('startReconciler', () => {
   it('reconciles right away and on every run after, never twice', async () => {
     const database2 = uniqueDatabase('continuous');
