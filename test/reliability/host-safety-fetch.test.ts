@@ -23,7 +23,7 @@ import {
   type ProviderReply,
   type ProviderServer,
 } from '../support/index.js';
-import { chunk, chunkingArb, hostileBody } from './support/body-mutations.js';
+import { chunk, chunkingArb, hostileBody, sometimes } from './support/body-mutations.js';
 import { READ_MODES, fetchAndConsume, type Outcome } from './support/consume.js';
 import { reportFigures } from './support/figures.js';
 import { registerLlmCostInstrumentation, withTags } from './support/packages.js';
@@ -107,8 +107,8 @@ describe('hostile bodies through the instrumented fetch, every provider', () => 
             hostile: hostileBody(cases[i]!.body),
             chunking: chunkingArb,
             encoding: fc.constantFrom('identity', 'identity', 'identity', 'gzip'),
-            status: fc.option(fc.constantFrom(200, 204, 400, 401, 429, 500, 503, 529), { freq: 4 }),
-            contentType: fc.option(fc.constantFrom('text/event-stream', 'application/json', 'text/plain', 'application/octet-stream'), { freq: 3 }),
+            status: sometimes(fc.constantFrom(200, 204, 400, 401, 429, 500, 503, 529), 4),
+            contentType: sometimes(fc.constantFrom('text/event-stream', 'application/json', 'text/plain', 'application/octet-stream'), 4),
             mode: fc.constantFrom(...READ_MODES),
           }),
         ),

@@ -168,3 +168,8 @@ export function chunk(body: Buffer, chunking: { kind: 'cuts'; cuts: number[] } |
   parts.push(body.subarray(start));
   return parts;
 }
+
+/** A value from `arb` once in `every` draws, `null` otherwise (an override that should stay the exception). */
+export function sometimes<T>(arb: fc.Arbitrary<T>, every: number): fc.Arbitrary<T | null> {
+  return fc.oneof({ weight: every - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
+}
