@@ -42,7 +42,11 @@ class ObservedBody {
     this.sink = sink;
   }
 
-  readonly onResult = (result: ReadableStreamReadResult<unknown>): ReadableStreamReadResult<unknown> => {
+  private resultCallback: ((result: ReadableStreamReadResult<unknown>) => ReadableStreamReadResult<unknown>) | undefined;
+  private errorCallback: ((error: unknown) => never) | undefined;
+
+  /** Reports a read's chunk, or the end. */
+  report(result: ReadableStreamReadResult<unknown>): ReadableStreamReadResult<unknown> {
     if (!this.finished) {
       if (result.done) {
         this.finish();
@@ -52,12 +56,20 @@ class ObservedBody {
       }
     }
     return result;
-  };
+  }
 
-  readonly onError = (error: unknown): never => {
-    this.fail(error);
-    throw error;
-  };
+  /** `then` callback for a reader's read, made on first use (a body read with `json()` never needs it). */
+  get onResult(): (result: ReadableStreamReadResult<unknown>) => ReadableStreamReadResult<unknown> {
+    return (this.resultCallback ??= (result) => this.report(result));
+  }
+
+  /** `then` callback for a failed read. */
+  get onError(): (error: unknown) => never {
+    return (this.errorCallback ??= (error) => {
+      this.fail(error);
+      throw error;
+    });
+  }
 
   fail(error: unknown): void {
     if (!this.finished) {
@@ -158,7 +170,7 @@ function observedValues(this: ReadableStream, options?: { preventCancel?: boolea
   const preventCancel = Boolean(options?.preventCancel);
   let done = false;
   const onResult = (result: ReadableStreamReadResult<unknown>) => {
-    if (observed !== undefined) observed.onResult(result);
+    if (observed !== undefined) observed.report(result);
     if (result.done) {
       done = true;
       reader.releaseLock();

@@ -6,7 +6,7 @@
  *
  * Nothing here throws into the application: a failure of ours is logged once and the original fetch is called.
  */
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Span } from '@opentelemetry/api';
 import { ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER, ATTR_GEN_AI_REQUEST_STREAM, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from './semconv.js';
 import type { BudgetDecision, Tags } from './types.js';
 import { lookupHost } from './host-table.js';
@@ -133,15 +133,25 @@ function send(
     return original.call(thisArg, input, request.init);
   }
 
+  // When an HTTP-level instrumentation (or a traced application) can see it, the span is the active context while
+  // fetch starts, so HTTP client spans nest under it and propagators inject its trace context. Nothing stays active
+  // once the request is sent; and when nothing can see it, no context is entered at all (see context-observers.ts)
+  // and the span is only made when the call ends (see llm-span.ts).
+  let active: Span | undefined;
+  if (activeContextObservable(parent)) {
+    try {
+      active = call.span;
+    } catch (error) {
+      errorOnce('span:start', 'could not start an LLM span; the request is sent without it as its context', error);
+    }
+  }
   let pending: Promise<Response>;
   insideInstrumentedCall = true;
   try {
-    // When an HTTP-level instrumentation (or a traced application) can see it, the span is the active context while
-    // fetch starts, so HTTP client spans nest under it and propagators inject its trace context. Nothing stays active
-    // once the request is sent; and when nothing can see it, no context is entered at all (see context-observers.ts).
-    pending = activeContextObservable(parent)
-      ? context.with(trace.setSpan(parent, call.span), original, thisArg, input, request.init)
-      : original.call(thisArg, input, request.init);
+    pending =
+      active !== undefined
+        ? context.with(trace.setSpan(parent, active), original, thisArg, input, request.init)
+        : original.call(thisArg, input, request.init);
   } catch (error) {
     insideInstrumentedCall = false;
     captureFetchError(call, error);

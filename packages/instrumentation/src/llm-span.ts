@@ -1,7 +1,14 @@
 /**
  * One LLM call, one CLIENT span: the start attributes every capture path shares (fetch, `trackLlmCall`,
- * `recordLlmResponse`) and the end, where usage, cost, tags and status are set in one `setAttributes` call and the
- * budget guard hears about the call.
+ * `recordLlmResponse`) and the end, where usage, cost, tags and status are set and the budget guard hears about the
+ * call.
+ *
+ * The OpenTelemetry span itself is made when the call ends, with the start time taken when the call started and every
+ * attribute in one go, unless something needs it earlier (`span`: the fetch wrapper makes it the active context when
+ * an HTTP-client instrumentation can see it). Starting an SDK span costs several microseconds; deferring it keeps
+ * that off the request path (time to first chunk) and makes the span short-lived (it never survives into the
+ * garbage collector's old generation during a long stream). Span processors therefore see `onStart` and `onEnd` of a
+ * deferred span together, when the call ends.
  */
 import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import {
@@ -71,9 +78,8 @@ export interface LlmSpanOutcome {
   endTime?: number | Date;
 }
 
-/** A started LLM span; `end` is idempotent. */
+/** A started LLM call; `end` is idempotent. */
 export class LlmSpan {
-  readonly span: Span;
   readonly result: CallResult = {};
   ended = false;
   private readonly provider: string;
@@ -84,6 +90,16 @@ export class LlmSpan {
   private readonly sinks: SpanSinks;
   /** `gen_ai.openai.response.service_tier` only means something for OpenAI-shaped APIs. */
   private readonly openAiShaped: boolean;
+  private readonly tracer: Tracer;
+  private readonly parent: Context;
+  private readonly name: string;
+  private readonly startAttributes: Attributes;
+  /** The caller's start time (manual calls), else undefined: then `startEpochMs` + the monotonic clock. */
+  private readonly givenStartTime: number | Date | undefined;
+  /** Wall clock at the start and the monotonic clock with it, as the SDK itself takes them for a span's times. */
+  private readonly startEpochMs: number;
+  private readonly startPerfMs: number;
+  private started: Span | undefined;
 
   constructor(start: LlmSpanStart, sinks: SpanSinks, openAiShaped: boolean) {
     this.provider = start.provider;
@@ -93,18 +109,36 @@ export class LlmSpan {
     this.scope = start.scope;
     this.sinks = sinks;
     this.openAiShaped = openAiShaped;
+    this.tracer = start.tracer;
+    this.parent = start.parent;
+    this.givenStartTime = start.startTime;
+    this.startEpochMs = Date.now();
+    this.startPerfMs = performance.now();
     const attributes: Attributes = start.attributes;
     attributes[ATTR_GEN_AI_OPERATION_NAME] = start.operation;
     attributes[ATTR_GEN_AI_PROVIDER_NAME] = start.provider;
     if (start.requestModel !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = start.requestModel;
     if (start.defaults !== undefined && start.defaults.count > 0) Object.assign(attributes, start.defaults.attributes);
     if (start.scope.count > 0) Object.assign(attributes, start.scope.attributes);
-    const name = start.requestModel === undefined ? start.operation : `${start.operation} ${start.requestModel}`;
-    this.span = start.tracer.startSpan(
-      name,
-      { kind: SpanKind.CLIENT, attributes, ...(start.startTime !== undefined ? { startTime: start.startTime } : {}) },
-      start.parent,
-    );
+    this.startAttributes = attributes;
+    this.name = start.requestModel === undefined ? start.operation : `${start.operation} ${start.requestModel}`;
+  }
+
+  /** The OpenTelemetry span, started now (at the call's start time) if it was not yet. May throw (a broken SDK). */
+  get span(): Span {
+    return (this.started ??= this.startSpan(this.startAttributes));
+  }
+
+  private startSpan(attributes: Attributes): Span {
+    const startTime = this.givenStartTime ?? this.startEpochMs;
+    return this.tracer.startSpan(this.name, { kind: SpanKind.CLIENT, attributes, startTime }, this.parent);
+  }
+
+  /** When the call ended: the given time, else the start time plus the monotonic time elapsed (as the SDK does). */
+  private endTime(given: number | Date | undefined): number | Date {
+    if (given !== undefined) return given;
+    if (this.givenStartTime !== undefined) return Date.now();
+    return this.startEpochMs + (performance.now() - this.startPerfMs);
   }
 
   /** Ends the span with everything the call reported. Never throws. */
@@ -166,10 +200,13 @@ export class LlmSpan {
       }
     }
 
+    const endTime = this.endTime(outcome.endTime);
+    // The start attributes go through startSpan (samplers see them), the rest through one setAttributes: the SDK
+    // validates an attribute passed to startSpan twice, so this is cheaper than one startSpan with all of them.
     const span = this.span;
     span.setAttributes(attributes);
     if (errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end(outcome.endTime);
+    span.end(endTime);
     this.record(usage, outcome.endTime);
   }
 

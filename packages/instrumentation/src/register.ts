@@ -4,7 +4,7 @@
  */
 import { diag, type TracerProvider } from '@opentelemetry/api';
 import { INSTRUMENTATION_SCOPE_NAME } from './semconv.js';
-import type { LlmCostInstrumentation, LlmCostInstrumentationOptions, Tags } from './types.js';
+import type { LlmCostInstrumentation, LlmCostInstrumentationOptions } from './types.js';
 import { buildHostTable } from './host-table.js';
 import { instrumentFetch } from './fetch-capture.js';
 import type { Runtime } from './runtime.js';
@@ -53,17 +53,22 @@ function defaultTagsResolver(
   if (defaultTags === undefined || defaultTags === null) return undefined;
   if (typeof defaultTags === 'function') {
     return () => {
-      let tags: Tags;
+      // Reading the returned object runs the application's code too (getters, proxies): both inside the try.
       try {
-        tags = defaultTags();
+        return extendTagSet(EMPTY_TAG_SET, defaultTags(), sharedState.tagLimits);
       } catch (error) {
         errorOnce('tags:default-function', 'the defaultTags function threw; calls go on without default tags', error);
         return undefined;
       }
-      return extendTagSet(EMPTY_TAG_SET, tags, sharedState.tagLimits);
     };
   }
-  const set = extendTagSet(EMPTY_TAG_SET, defaultTags, sharedState.tagLimits);
+  let set: TagSet;
+  try {
+    set = extendTagSet(EMPTY_TAG_SET, defaultTags, sharedState.tagLimits);
+  } catch (error) {
+    errorOnce('tags:default-object', 'the defaultTags object could not be read; calls go on without default tags', error);
+    return undefined;
+  }
   return set.count === 0 ? undefined : () => set;
 }
 
@@ -111,7 +116,12 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
     await new Promise<void>((resolve) => setImmediate(resolve));
     const provider = setup.provider as TracerProvider & { forceFlush?: () => Promise<void>; getDelegate?: () => unknown };
     const target = (provider.getDelegate?.() ?? provider) as { forceFlush?: () => Promise<void> };
-    if (typeof target.forceFlush === 'function') await target.forceFlush();
+    // A failing exporter or span processor is ours to contain: the application awaiting forceFlush() is not told.
+    try {
+      if (typeof target.forceFlush === 'function') await target.forceFlush();
+    } catch (error) {
+      errorOnce('handle:flush', 'flushing LLM spans failed', error);
+    }
   };
 
   const handle: LlmCostInstrumentation = {
@@ -133,7 +143,11 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
       sharedState.defaultTags = undefined;
       if (setup.owned !== undefined) {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        await setup.owned.shutdown();
+        try {
+          await setup.owned.shutdown();
+        } catch (error) {
+          errorOnce('handle:shutdown', 'shutting down the LLM span exporter failed', error);
+        }
       } else {
         await forceFlush();
       }

@@ -89,7 +89,8 @@ abstract class SpanBodySink implements BodySink {
 /** A non-streamed JSON body: usage from the application's own `json()` result, else from the bytes it read. */
 class JsonBodySink extends SpanBodySink {
   protected streamed = false;
-  private chunks: Uint8Array[] = [];
+  /** Made when the app reads the body as a stream (usually it calls `json()`, which needs none of this). */
+  private chunks: Uint8Array[] | undefined;
   private bytes = 0;
   private overflow = false;
 
@@ -97,10 +98,10 @@ class JsonBodySink extends SpanBodySink {
     if (this.overflow) return;
     if (!(value instanceof Uint8Array) || this.bytes + value.byteLength > MAX_JSON_BYTES) {
       this.overflow = true;
-      this.chunks = [];
+      this.chunks = undefined;
       return;
     }
-    this.chunks.push(value);
+    (this.chunks ??= []).push(value);
     this.bytes += value.byteLength;
   }
 
@@ -119,10 +120,10 @@ class JsonBodySink extends SpanBodySink {
   }
 
   completed(): void {
-    const chunks = this.chunks;
+    const chunks = this.chunks ?? [];
     const bytes = this.bytes;
     const overflow = this.overflow;
-    this.chunks = [];
+    this.chunks = undefined;
     this.parseLater(() => (overflow ? '' : joinedText(chunks, bytes)));
   }
 
@@ -152,13 +153,7 @@ function joinedText(chunks: Uint8Array[], bytes: number): string {
   for (const chunk of chunks) total += chunk.byteLength;
   if (total !== bytes) return '';
   if (chunks.length === 1) return decoder.decode(chunks[0]);
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return decoder.decode(joined);
+  return decoder.decode(Buffer.concat(chunks, total));
 }
 
 const encoder = new TextEncoder();

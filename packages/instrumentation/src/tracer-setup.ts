@@ -8,20 +8,71 @@
  *    exporter on the embedded store when that package is installed; otherwise one warning: spans are dropped.
  * Our own provider is never registered globally, so an application may still register its own later.
  */
-import { ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
+import { diag, ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
   ConsoleSpanExporter,
+  type ReadableSpan,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { ATTR_SERVICE_NAME } from './semconv.js';
+import { ATTR_SERVICE_NAME, INSTRUMENTATION_SCOPE_NAME } from './semconv.js';
 import type { LlmCostInstrumentationOptions } from './types.js';
 import { requireOptional } from './optional-module.js';
-import { warnOnce } from './diag-once.js';
+import { errorOnce, warnOnce } from './diag-once.js';
+
+/**
+ * The exporter as our batch processor sees it. The SDK's BatchSpanProcessor reports every failed batch to the global
+ * error handler, so an exporter that keeps failing (a collector down, a bug that throws) would log once per batch for
+ * as long as it fails, and its `forceFlush()` would reject into the application awaiting ours. Here a failure (a throw
+ * or a failed result) is logged once per incident, until an export succeeds again, and the processor is told the
+ * batch is done: it never retries a batch, so the spans are dropped either way.
+ */
+class ContainedExporter implements SpanExporter {
+  private failing = false;
+
+  constructor(private readonly target: SpanExporter) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    let settled = false;
+    const settle = (result: ExportResult): void => {
+      if (settled) return;
+      settled = true;
+      if (result.code === ExportResultCode.SUCCESS) {
+        this.failing = false;
+      } else if (!this.failing) {
+        this.failing = true;
+        diag.error(`${INSTRUMENTATION_SCOPE_NAME}: exporting LLM spans failed; spans are dropped until an export succeeds`, result.error);
+      }
+      resultCallback({ code: ExportResultCode.SUCCESS });
+    };
+    try {
+      this.target.export(spans, settle);
+    } catch (error) {
+      settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    try {
+      await this.target.forceFlush?.();
+    } catch (error) {
+      errorOnce('exporter:flush', 'flushing the LLM span exporter failed', error);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    try {
+      await this.target.shutdown();
+    } catch (error) {
+      errorOnce('exporter:shutdown', 'shutting down the LLM span exporter failed', error);
+    }
+  }
+}
 
 /**
  * A BatchSpanProcessor whose `forceFlush()` also flushes its exporter. The SDK's processor only hands the queued
@@ -30,13 +81,17 @@ import { warnOnce } from './diag-once.js';
  * promises that everything recorded so far has been delivered.
  */
 class FlushingBatchSpanProcessor extends BatchSpanProcessor {
-  constructor(private readonly flushTarget: SpanExporter) {
-    super(flushTarget);
+  private readonly flushTarget: ContainedExporter;
+
+  constructor(exporter: SpanExporter) {
+    const contained = new ContainedExporter(exporter);
+    super(contained);
+    this.flushTarget = contained;
   }
 
   override async forceFlush(): Promise<void> {
     await super.forceFlush();
-    await this.flushTarget.forceFlush?.();
+    await this.flushTarget.forceFlush();
   }
 }
 
