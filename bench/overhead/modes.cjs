@@ -1,0 +1,125 @@
+/**
+ * The instrumentation modes of the overhead benchmark. Each sets up its OpenTelemetry state in a fresh process,
+ * before the `openai` SDK is loaded (through `require`, as an application would, so the peers' require hooks see it).
+ *
+ * Every OpenTelemetry mode uses the same pipeline: a `NodeTracerProvider` (AsyncLocalStorage context manager,
+ * registered globally) with one `BatchSpanProcessor` (SDK defaults) feeding an exporter that counts spans and
+ * discards them. Peers run with their default configuration (what an application gets by installing them).
+ */
+'use strict';
+const path = require('node:path');
+
+const repoRoot = path.join(__dirname, '..', '..');
+
+/** Counts spans by instrumentation scope, and those that carry token usage; keeps nothing. */
+class CountingExporter {
+  constructor() {
+    this.spans = 0;
+    this.withUsage = 0;
+    this.scopes = {};
+  }
+
+  export(spans, done) {
+    for (const span of spans) {
+      this.spans += 1;
+      const scope = (span.instrumentationScope ?? span.instrumentationLibrary)?.name ?? 'unknown';
+      this.scopes[scope] = (this.scopes[scope] ?? 0) + 1;
+      const a = span.attributes;
+      if (
+        a['gen_ai.usage.input_tokens'] !== undefined ||
+        a['gen_ai.usage.prompt_tokens'] !== undefined ||
+        a['llm.token_count.prompt'] !== undefined
+      ) {
+        this.withUsage += 1;
+      }
+    }
+    done({ code: 0 });
+  }
+
+  shutdown() {
+    return Promise.resolve();
+  }
+
+  forceFlush() {
+    return Promise.resolve();
+  }
+}
+
+const OTEL_MODES = new Set(['otel-sdk', 'otel-sdk-als', 'bare-span', 'ours', 'otel-openai', 'openllmetry', 'openinference']);
+
+/** Names in the order modes are run in a round, and the labels of the report. */
+const MODES = [
+  ['baseline', 'baseline (no OpenTelemetry)'],
+  ['otel-sdk', 'OpenTelemetry SDK alone'],
+  ['otel-sdk-als', 'OpenTelemetry SDK, context manager in use (no LLM spans)'],
+  ['bare-span', 'bare-span floor (1 active CLIENT span)'],
+  ['ours', '@llm-cost/instrumentation (under the registered SDK)'],
+  ['ours-own-provider', '@llm-cost/instrumentation, own provider (no SDK registered)'],
+  ['otel-openai', '@opentelemetry/instrumentation-openai'],
+  ['openllmetry', 'OpenLLMetry @traceloop/instrumentation-openai'],
+  ['openinference', 'OpenInference @arizeai/openinference-instrumentation-openai'],
+];
+
+/**
+ * Sets up `mode` and returns what the harness needs: the OpenAI class, a `wrap(fn)` that runs one call (the bare span
+ * wraps it in an active span), `flush()`, and the exporter's counts.
+ * @param {string} mode
+ * @param {{ hosts: Record<string, string> }} options
+ */
+function setupMode(mode, options) {
+  let provider;
+  let exporter;
+  if (mode === 'ours-own-provider') {
+    // The README's smallest deployment: no SDK registered, our provider with the same processor and exporter.
+    const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+    const { registerLlmCostInstrumentation } = require(path.join(repoRoot, 'packages/instrumentation/dist/index.cjs'));
+    exporter = new CountingExporter();
+    provider = registerLlmCostInstrumentation({ hosts: options.hosts, spanProcessors: [new BatchSpanProcessor(exporter)] });
+  }
+  if (OTEL_MODES.has(mode)) {
+    const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
+    const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+    exporter = new CountingExporter();
+    provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+    provider.register();
+  }
+  let wrap = (fn) => fn();
+  if (mode === 'otel-sdk-als') {
+    // What every application exporting spans through the SDK has: the span processor's export (and any server
+    // instrumentation) enters a context, which on Node 20 switches AsyncLocalStorage's promise hooks on for good.
+    const { context, ROOT_CONTEXT } = require('@opentelemetry/api');
+    context.with(ROOT_CONTEXT.setValue(Symbol('bench'), 1), () => {});
+  } else if (mode === 'bare-span') {
+    const { SpanKind, trace } = require('@opentelemetry/api');
+    const tracer = trace.getTracer('bench-bare-span');
+    const options = { kind: SpanKind.CLIENT };
+    wrap = (fn) =>
+      tracer.startActiveSpan('chat gpt-4o-mini', options, (span) =>
+        fn().finally(() => {
+          span.end();
+        }),
+      );
+  } else if (mode === 'ours') {
+    const { registerLlmCostInstrumentation } = require(path.join(repoRoot, 'packages/instrumentation/dist/index.cjs'));
+    registerLlmCostInstrumentation({ hosts: options.hosts });
+  } else if (mode === 'otel-openai' || mode === 'openllmetry' || mode === 'openinference') {
+    const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+    const pkg = {
+      'otel-openai': '@opentelemetry/instrumentation-openai',
+      openllmetry: '@traceloop/instrumentation-openai',
+      openinference: '@arizeai/openinference-instrumentation-openai',
+    }[mode];
+    const { OpenAIInstrumentation } = require(pkg);
+    registerInstrumentations({ instrumentations: [new OpenAIInstrumentation()] });
+  }
+  const { OpenAI } = require('openai');
+  return {
+    OpenAI,
+    wrap,
+    expectsSpans: mode !== 'baseline' && mode !== 'otel-sdk' && mode !== 'otel-sdk-als',
+    flush: () => (provider ? provider.forceFlush() : Promise.resolve()),
+    counts: () => (exporter ? { spans: exporter.spans, withUsage: exporter.withUsage, scopes: exporter.scopes } : { spans: 0, withUsage: 0, scopes: {} }),
+  };
+}
+
+module.exports = { MODES, setupMode };

@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: per-call overhead of `registerLlmCostInstrumentation()` with the `openai` SDK, next to the OpenTelemetry
+ * SDK alone, a bare active CLIENT span (the floor), and the peers people would use instead (issue 7, parts 1 and 2).
+ *
+ * Processes: this orchestrator; the provider (bench/overhead/server.mjs, loopback HTTP, precomputed answers); one
+ * worker per mode and round (bench/overhead/worker.mjs: instrumentations patch globally, so each mode gets a fresh
+ * process). Rounds run every mode once, in alternating order (A B C … C B A …) so drift hits all modes alike; a
+ * warm-up round is discarded. Reported: medians over rounds; overheads and ratios are taken per round against that
+ * round's baseline, then the median of those.
+ *
+ * Usage: pnpm --filter @llm-cost/instrumentation build && node bench/overhead/overhead.mjs
+ *   [--quick] [--rounds N] [--scale F] [--modes baseline,ours,...] [--only inproc/stream] [--cpu-prof <mode>]
+ * Writes bench/results/overhead.json and prints the tables (bench/run.mjs puts them into docs/benchmarks.md).
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+
+import { fmt, machine, median, resultsDir, versionOf, writeResult } from '../lib/common.mjs';
+
+const require = createRequire(import.meta.url);
+const { MODES } = require('./modes.cjs');
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    scale: { type: 'string' },
+    modes: { type: 'string' },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+
+const rounds = Number(args.rounds ?? (args.quick ? 1 : 4));
+const scale = Number(args.scale ?? (args.quick ? 0.15 : 1));
+const modeNames = args.modes ? args.modes.split(',') : MODES.map(([name]) => name);
+if (!modeNames.includes('baseline')) modeNames.unshift('baseline');
+const labels = Object.fromEntries(MODES);
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (ports) => resolve({ child, ...ports }));
+    child.once('exit', (code) => reject(new Error(`provider server exited (${code})`)));
+  });
+}
+
+function runWorker(mode, server, workerScale, profile) {
+  const execArgv = profile ? ['--cpu-prof', '--cpu-prof-dir', join(resultsDir, 'profiles')] : [];
+  if (profile) mkdirSync(join(resultsDir, 'profiles'), { recursive: true });
+  const argv = ['--mode', mode, '--port', String(server.port), '--other-port', String(server.otherPort), '--scale', String(workerScale)];
+  if (args.only) argv.push('--only', args.only);
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'worker.mjs'), argv, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let report;
+    child.on('message', (message) => (report = message));
+    child.once('exit', (code) => (report ? resolve(report) : reject(new Error(`worker ${mode} exited with ${code}`))));
+  });
+}
+
+/** Whether a worker produced exactly the spans its mode should: one per LLM call, none for non-LLM calls. */
+function spanCheck(report) {
+  const expected = report.expectsSpans ? report.llmCalls : 0;
+  return { ok: report.spans === expected, expected, spans: report.spans, withUsage: report.spansWithUsage, scopes: report.scopes };
+}
+
+const server = await startServer();
+const started = Date.now();
+try {
+  process.stderr.write(`overhead: warm-up, then ${rounds} round(s) of ${modeNames.length} modes (scale ${scale})\n`);
+  await runWorker('baseline', server, Math.min(scale, 0.1));
+  const perRound = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? modeNames : [...modeNames].reverse();
+    const reports = {};
+    for (const mode of order) {
+      const t0 = Date.now();
+      reports[mode] = await runWorker(mode, server, scale, args['cpu-prof'] === mode);
+      const check = spanCheck(reports[mode]);
+      process.stderr.write(
+        `  round ${round + 1} ${mode}: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${reports[mode].llmCalls} calls, ` +
+          `${check.spans} spans${check.ok ? '' : ` (EXPECTED ${check.expected})`}\n`,
+      );
+    }
+    perRound.push(reports);
+  }
+
+  const scenarios = Object.keys(perRound[0].baseline.results);
+  const summary = {};
+  for (const scenario of scenarios) {
+    summary[scenario] = {};
+    for (const mode of modeNames) {
+      const runs = perRound.map((r) => r[mode].results[scenario]);
+      const base = perRound.map((r) => r.baseline.results[scenario]);
+      const perRoundOf = (f) => median(runs.map((run, i) => f(run, base[i])));
+      summary[scenario][mode] = {
+        medianUs: median(runs.map((r) => r.medianUs)),
+        p99Us: median(runs.map((r) => r.p99Us)),
+        cpuUsPerCall: median(runs.map((r) => r.cpuUsPerCall)),
+        callsPerSecond: median(runs.map((r) => r.callsPerSecond)),
+        firstChunkMedianUs: median(runs.map((r) => r.firstChunkMedianUs)),
+        cpuOverheadUs: perRoundOf((r, b) => r.cpuUsPerCall - b.cpuUsPerCall),
+        cpuRatio: perRoundOf((r, b) => r.cpuUsPerCall / b.cpuUsPerCall),
+        wallRatio: perRoundOf((r, b) => r.medianUs / b.medianUs),
+        throughputRatio: perRoundOf((r, b) => r.callsPerSecond / b.callsPerSecond),
+        firstChunkRatio: perRoundOf((r, b) => (b.firstChunkMedianUs > 0 ? r.firstChunkMedianUs / b.firstChunkMedianUs : Number.NaN)),
+      };
+    }
+  }
+  const checks = Object.fromEntries(modeNames.map((mode) => [mode, perRound.map((r) => spanCheck(r[mode]))]));
+  const spansOk = Object.values(checks).every((list) => list.every((c) => c.ok));
+  const streamUsage = Object.fromEntries(
+    modeNames.map((mode) => {
+      const r = perRound[0][mode];
+      return [mode, r.expectsSpans && mode !== 'bare-span' ? r.spansWithUsage === r.llmCalls : null];
+    }),
+  );
+
+  const targets = evaluateTargets(summary);
+  const result = {
+    benchmark: 'overhead',
+    command: `node bench/overhead/overhead.mjs${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+    date: new Date().toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    node: process.version,
+    machine: machine(),
+    versions: {
+      openai: versionOf('openai'),
+      '@opentelemetry/api': versionOf('@opentelemetry/api'),
+      '@opentelemetry/sdk-trace-node': versionOf('@opentelemetry/sdk-trace-node'),
+      '@opentelemetry/sdk-trace-base': versionOf('@opentelemetry/sdk-trace-base'),
+      '@opentelemetry/instrumentation-openai': versionOf('@opentelemetry/instrumentation-openai'),
+      '@traceloop/instrumentation-openai': versionOf('@traceloop/instrumentation-openai'),
+      '@arizeai/openinference-instrumentation-openai': versionOf('@arizeai/openinference-instrumentation-openai'),
+    },
+    setup:
+      'NodeTracerProvider (AsyncLocalStorageContextManager) + BatchSpanProcessor (SDK defaults) + an exporter that ' +
+      'counts and discards, for every OpenTelemetry mode; peers in their default configuration.',
+    rounds,
+    scale,
+    modes: modeNames,
+    spansOk,
+    spanChecks: checks,
+    streamUsageRecorded: streamUsage,
+    summary,
+    targets,
+  };
+  writeResult('overhead', result);
+  process.stdout.write(`${renderMarkdown(result)}\n`);
+  if (!spansOk) {
+    process.stderr.write('overhead: a mode did not produce the spans it should (see spanChecks)\n');
+    process.exitCode = 1;
+  }
+} finally {
+  server.child.kill('SIGTERM');
+}
+
+/** The issue's targets, for each of our modes, from the medians (overheads against the baseline of the same round). */
+function evaluateTargets(summary) {
+  const peers = ['otel-openai', 'openllmetry', 'openinference'].filter((m) => modeNames.includes(m));
+  const out = [];
+  for (const ours of ['ours', 'ours-own-provider'].filter((m) => modeNames.includes(m))) {
+    for (const transport of ['inproc', 'loopback']) {
+      const json = summary[`${transport}/json/seq`];
+      const stream = summary[`${transport}/stream/seq`];
+      const push = (target, value, limit, met, detail) => out.push({ mode: ours, transport, target, value, limit, met, ...(detail ? { detail } : {}) });
+      const us = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} µs`;
+      if (json?.[ours] && json['bare-span']) {
+        const o = json[ours].cpuOverheadUs;
+        const floor = json['bare-span'].cpuOverheadUs;
+        push('non-streaming CPU overhead <= 1.1x bare-span floor', o / floor, 1.1, o <= 1.1 * floor, `${us(o)} vs floor ${us(floor)}`);
+      }
+      if (json?.[ours] && peers.length > 0) {
+        const best = Math.min(...peers.map((p) => json[p].cpuOverheadUs));
+        push('non-streaming CPU overhead below every peer', json[ours].cpuOverheadUs / best, 1, json[ours].cpuOverheadUs < best, `${us(json[ours].cpuOverheadUs)} vs best peer ${us(best)}`);
+      }
+      if (stream?.[ours] && peers.length > 0) {
+        const best = Math.min(...peers.map((p) => stream[p].cpuOverheadUs));
+        push('streaming CPU overhead <= 0.5x best peer', stream[ours].cpuOverheadUs / best, 0.5, stream[ours].cpuOverheadUs <= 0.5 * best, `${us(stream[ours].cpuOverheadUs)} vs best peer ${us(best)}`);
+      }
+      for (const kind of ['json', 'stream']) {
+        const conc = summary[`${transport}/${kind}/conc8`];
+        if (conc?.[ours]) {
+          const floor = conc['bare-span'] ? `floor ${conc['bare-span'].throughputRatio.toFixed(2)}x` : undefined;
+          push(`throughput at 8 in flight (${kind === 'json' ? 'non-streaming' : 'stream'}) >= 0.9x baseline`, conc[ours].throughputRatio, 0.9, conc[ours].throughputRatio >= 0.9, floor);
+        }
+      }
+      if (stream?.[ours]) {
+        push('time to first chunk <= 1.02x baseline', stream[ours].firstChunkRatio, 1.02, stream[ours].firstChunkRatio <= 1.02, `${us(stream[ours].firstChunkMedianUs - stream.baseline.firstChunkMedianUs)}`);
+      }
+      const other = summary[`${transport}/other/seq`];
+      if (other?.[ours]) {
+        push('non-LLM fetch wall time ~1.00x baseline (<= 1.02)', other[ours].wallRatio, 1.02, other[ours].wallRatio <= 1.02);
+      }
+    }
+  }
+  return out;
+}
+
+function renderMarkdown(result) {
+  const { summary } = result;
+  const lines = [];
+  const modes = result.modes;
+  const transports = [
+    ['inproc', 'in-process fetch (answers from memory)'],
+    ['loopback', 'loopback HTTP (provider in another process)'],
+  ];
+  for (const [transport, title] of transports) {
+    for (const kind of ['json', 'stream']) {
+      const seq = summary[`${transport}/${kind}/seq`];
+      const conc = summary[`${transport}/${kind}/conc8`];
+      if (!seq) continue;
+      const streamCols = kind === 'stream';
+      lines.push(`#### ${kind === 'json' ? 'Non-streaming' : '50-chunk stream (+ usage chunk)'}, ${title}`, '');
+      lines.push(
+        `| mode | wall median µs | wall p99 µs | CPU µs/call | CPU overhead µs | CPU ratio | 8 in flight calls/s | throughput ratio |${streamCols ? ' first chunk µs | first-chunk ratio | usage recorded |' : ''}`,
+        `|---|---:|---:|---:|---:|---:|---:|---:|${streamCols ? '---:|---:|:---:|' : ''}`,
+      );
+      for (const mode of modes) {
+        const s = seq[mode];
+        const c = conc?.[mode];
+        const isBase = mode === 'baseline';
+        const usage = result.streamUsageRecorded[mode];
+        lines.push(
+          `| ${mode.startsWith('ours') ? `**${labels[mode]}**` : labels[mode]} | ${fmt.us(s.medianUs)} | ${fmt.us(s.p99Us)} | ${fmt.us(s.cpuUsPerCall)} | ` +
+            `${isBase ? '—' : `${s.cpuOverheadUs >= 0 ? '+' : ''}${fmt.us(s.cpuOverheadUs)}`} | ${isBase ? '1.00' : fmt.ratio(s.cpuRatio)} | ` +
+            `${c ? fmt.int(c.callsPerSecond) : '—'} | ${c ? (isBase ? '1.00' : fmt.ratio(c.throughputRatio)) : '—'} |` +
+            (streamCols
+              ? ` ${fmt.us(s.firstChunkMedianUs)} | ${isBase ? '1.00' : fmt.ratio(s.firstChunkRatio)} | ${usage === null ? '—' : usage ? 'yes' : 'no'} |`
+              : ''),
+        );
+      }
+      lines.push('');
+    }
+  }
+  const otherModes = modes;
+  if (summary['inproc/other/seq'] || summary['loopback/other/seq']) {
+    lines.push('#### Non-LLM fetch (another host)', '');
+    lines.push('| mode | in-process µs (median) | wall ratio | CPU ratio | loopback µs (median) | wall ratio | CPU ratio |', '|---|---:|---:|---:|---:|---:|---:|');
+    for (const mode of otherModes) {
+      const i = summary['inproc/other/seq']?.[mode];
+      const l = summary['loopback/other/seq']?.[mode];
+      const cell = (s) => (s ? `${fmt.us(s.medianUs)} | ${fmt.ratio(s.wallRatio)} | ${fmt.ratio(s.cpuRatio)}` : '— | — | —');
+      lines.push(`| ${mode.startsWith('ours') ? `**${labels[mode]}**` : labels[mode]} | ${cell(i)} | ${cell(l)} |`);
+    }
+    lines.push('');
+  }
+  lines.push('#### Targets', '', '| mode | transport | target | value | met |', '|---|---|---|---:|:---:|');
+  for (const t of result.targets) {
+    lines.push(
+      `| ${t.mode === 'ours' ? 'under the SDK' : 'own provider'} | ${t.transport === 'inproc' ? 'in-process' : 'loopback'} | ${t.target}${t.detail ? ` (${t.detail})` : ''} | ` +
+        `${Number.isFinite(t.value) ? t.value.toFixed(2) : '—'} | ${t.met ? 'yes' : '**no**'} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Spans checked: ${result.spansOk ? 'every mode produced one span per LLM call and none for non-LLM calls' : '**a mode produced the wrong number of spans**'}. ` +
+      `${result.rounds} rounds, scale ${result.scale}, ${result.durationSeconds} s.`,
+  );
+  return lines.join('\n');
+}
