@@ -150,7 +150,10 @@ export class LlmSpan {
     } catch (error) {
       errorOnce('span:end', 'could not complete an LLM span', error);
       try {
-        this.span.end();
+        // Only a span still open: when a span processor threw inside end(), the span did end, and ending it again
+        // makes the SDK log two lines per call ("You can only call end() on a span once").
+        const span = this.started;
+        if (span !== undefined && span.isRecording()) span.end();
       } catch {
         // The span processor failed; nothing more we can do.
       }
