@@ -97,7 +97,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
   const notified = new Set<string>();
   let pricer: CostPricer | undefined = options.pricer;
   let readFailing = false;
-  let callSequence = 0;
+  let onExceededFailing = false;
 
   function applicable(provider: string, models: Array<string | undefined>, tags: Readonly<Record<string, unknown>>, at: number): Applicable[] {
     const result: Applicable[] = [];
@@ -200,13 +200,19 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
     return undefined;
   }
 
-  function notify(event: BudgetExceededEvent, onceKey: string): void {
-    if (notified.has(onceKey)) return;
-    notified.add(onceKey);
+  /** `onceKey`: notify once per budget, scope value and period; undefined: every time (per-call budgets). */
+  function notify(event: BudgetExceededEvent, onceKey: string | undefined): void {
+    if (onceKey !== undefined) {
+      if (notified.has(onceKey)) return;
+      notified.add(onceKey);
+    }
     try {
       options.onExceeded?.(event);
+      onExceededFailing = false;
     } catch (error) {
-      diag.error('@llm-cost/clickhouse: onExceeded threw', error);
+      // Once per incident (until it succeeds again): a per-call budget notifies on every call over it.
+      if (!onExceededFailing) diag.error('@llm-cost/clickhouse: onExceeded threw', error);
+      onExceededFailing = true;
     }
     if (options.webhookUrl) void postBudgetWebhook(options.webhookUrl, event);
   }
@@ -283,7 +289,8 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
         if (value === undefined) continue;
         const found = exceeded(rule, value, costNano ?? 0n, tokens);
         // Per-call budgets notify for every call over the limit.
-        if (found) notify(found.event, `${rule.index}|call|${(callSequence += 1)}`);
+        // Not remembered: a key per call would grow without bound in a long-running process.
+        if (found) notify(found.event, undefined);
       }
       const items = applicable(call.provider, models, call.tags, call.timestamp);
       for (const item of items) {
