@@ -53,6 +53,27 @@ export interface RecordChargesResult {
   adjustments: WrittenAdjustment[];
 }
 
+export interface RecordChargesOptions {
+  /** Time written to `adjusted_at` and `reconciled_at`. @default Date.now() */
+  nowMs?: number;
+  /** Adjustment inserts in flight at once (each is its own insert, for its own deduplication token). @default 4 */
+  insertConcurrency?: number;
+}
+
+/** Runs the tasks, at most `concurrency` at once; rejects with the first failure after all have settled. */
+async function runAll(tasks: ReadonlyArray<() => Promise<void>>, concurrency: number): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]!;
+      await task().catch((error: unknown) => failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, tasks.length)) }, worker));
+  if (failures.length > 0) throw failures[0];
+}
+
 const CHARGE_COLUMNS = providerChargesTable.columns.map((column) => column.name);
 const CALL_COLUMNS = llmCallsTable.columns.map((column) => column.name);
 const DECIMAL = /^\d+(\.\d{1,9})?$/;
@@ -171,7 +192,7 @@ function chargeRow(call: UnreconciledCall, charge: ProviderCharge, recorded: Rec
 export async function recordProviderCharges(
   store: Store,
   charges: readonly ChargeToRecord[],
-  options: { nowMs?: number } = {},
+  options: RecordChargesOptions = {},
 ): Promise<RecordChargesResult> {
   const nowMs = options.nowMs ?? Date.now();
   for (const { charge } of charges) {
@@ -182,6 +203,7 @@ export async function recordProviderCharges(
   const adjustments: WrittenAdjustment[] = [];
   const chargeRows: Record<string, unknown>[] = [];
   const written: ChargeToRecord[] = [];
+  const inserts: Array<() => Promise<void>> = [];
   for (const { call, charge } of charges) {
     const current = recorded.get(call.responseId);
     // The call's rows are gone (deleted by forgetUser since it was listed): nothing to correct, nothing to record.
@@ -193,7 +215,8 @@ export async function recordProviderCharges(
     const needed = costDelta !== 0n || billedDelta !== 0n || tokens.input + tokens.output > 0;
     if (needed) {
       const token = identityToken('llm-cost-adjustment-v1', [call.provider, call.responseId, charge.chargedCost]);
-      await insertJsonRows(store, RAW_TABLE, CALL_COLUMNS, [adjustmentRow(call, costDelta, billedDelta, tokens, nowMs)], token);
+      const row = adjustmentRow(call, costDelta, billedDelta, tokens, nowMs);
+      inserts.push(() => insertJsonRows(store, RAW_TABLE, CALL_COLUMNS, [row], token));
       adjustments.push({
         responseId: call.responseId,
         costDelta: fromNanoUsd(costDelta),
@@ -204,6 +227,7 @@ export async function recordProviderCharges(
     }
     chargeRows.push(chargeRow(call, charge, current, costDelta, nowMs));
   }
+  await runAll(inserts, options.insertConcurrency ?? 4);
   const identities = written.map(({ call, charge }) => `${call.provider} ${call.responseId} ${charge.chargedCost}`).sort();
   await insertJsonRows(store, providerChargesTable.name, CHARGE_COLUMNS, chargeRows, identityToken('llm-cost-charges-v1', identities));
   return { recorded: written.length, adjustments };
