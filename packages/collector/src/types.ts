@@ -61,6 +61,12 @@ export interface CollectorOptions extends ClickHouseConnectionOptions, Retention
    */
   dedupHoldMs?: number;
   /**
+   * Longest wait between two attempts to write a batch while ClickHouse fails (jittered exponential backoff from
+   * 250 ms). It bounds how long after the store comes back the collector takes to notice: keep it short where
+   * outages should end quickly. Env: `LLM_COST_COLLECTOR_RETRY_MAX_MS`. @default 30000
+   */
+  retryMaxMs?: number;
+  /**
    * How long `close()` (and SIGTERM) keeps retrying to write what was accepted when ClickHouse fails, before it
    * gives up and counts the rest as lost. Keep the process manager's stop grace period above it.
    * Env: `LLM_COST_COLLECTOR_SHUTDOWN_TIMEOUT_MS`. @default 30000

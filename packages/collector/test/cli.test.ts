@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createUsageQueries } from '@llm-cost/clickhouse';
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { collectorConfigFromArgs } from '../src/config/collector-config.js';
 import { discoveryFilePath } from '../src/server/discovery-file.js';
 import { readMetric } from './helpers/collector-fixture.js';
 import { runBin, spawnCollector, type CollectorProcess } from './helpers/cli-process.js';
@@ -43,6 +44,13 @@ describe('llm-cost CLI', () => {
     const bad = await runBin(['collector', '--port', 'eighty']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/port must be an integer/);
+  });
+
+  it('takes the write retry ceiling from --retry-max-ms or LLM_COST_COLLECTOR_RETRY_MAX_MS, within bounds', () => {
+    expect(collectorConfigFromArgs(['--retry-max-ms', '1000'], {}).options.retryMaxMs).toBe(1000);
+    expect(collectorConfigFromArgs([], { LLM_COST_COLLECTOR_RETRY_MAX_MS: '2500' }).options.retryMaxMs).toBe(2500);
+    expect(collectorConfigFromArgs([], {}).options.retryMaxMs).toBeUndefined();
+    expect(() => collectorConfigFromArgs(['--retry-max-ms', '0'], {})).toThrow(/retry-max-ms must be an integer/);
   });
 
   it('on SIGTERM stops accepting, writes everything it accepted, and exits 0', async () => {

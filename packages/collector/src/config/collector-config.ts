@@ -19,6 +19,7 @@ export const COLLECTOR_FLAGS = {
   'batch-size': { type: 'string', env: 'LLM_COST_COLLECTOR_BATCH_SIZE', help: 'calls per insert (default 20000)' },
   'retry-after': { type: 'string', env: 'LLM_COST_COLLECTOR_RETRY_AFTER', help: 'Retry-After seconds when full (default 2)' },
   'shutdown-timeout-ms': { type: 'string', env: 'LLM_COST_COLLECTOR_SHUTDOWN_TIMEOUT_MS', help: 'on SIGTERM, retry writes this long (default 30000)' },
+  'retry-max-ms': { type: 'string', env: 'LLM_COST_COLLECTOR_RETRY_MAX_MS', help: 'longest wait between write retries while ClickHouse fails (default 30000)' },
   'flush-interval-ms': { type: 'string', env: 'LLM_COST_COLLECTOR_FLUSH_INTERVAL_MS', help: 'longest wait before a batch is written (default 1000)' },
   url: { type: 'string', env: 'LLM_COST_CLICKHOUSE_URL', help: 'ClickHouse HTTP URL (default: embedded store)' },
   path: { type: 'string', env: 'LLM_COST_CLICKHOUSE_PATH', help: 'embedded store directory (default ./.llm-cost/clickhouse)' },
@@ -86,6 +87,7 @@ export function collectorConfigFromArgs(argv: readonly string[], env: Env = proc
     retryAfterSeconds: integer(pick('retry-after'), 'retry-after', 1, 3600),
     flushIntervalMs: integer(pick('flush-interval-ms'), 'flush-interval-ms', 10, 3_600_000),
     shutdownTimeoutMs: integer(pick('shutdown-timeout-ms'), 'shutdown-timeout-ms', 0, 3_600_000),
+    retryMaxMs: integer(pick('retry-max-ms'), 'retry-max-ms', 10, 3_600_000),
     ...storeOptions(values, env),
     migrate,
   };

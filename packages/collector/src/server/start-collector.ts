@@ -55,6 +55,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     flushIntervalMs: options.flushIntervalMs ?? 1_000,
     dedupHoldMs: options.dedupHoldMs,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
+    retryMaxMs: options.retryMaxMs,
   });
   const store = pipeline.store;
   const usage = createUsageQueries({ client: store.client, database: store.database, cluster: store.cluster });
