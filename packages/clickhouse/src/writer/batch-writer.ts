@@ -59,7 +59,13 @@ export class BatchWriter {
     this.cutBatches(true);
   }
 
-  /** Resolves true once nothing is queued or in flight, or false at `deadline` (ms since epoch). */
+  /**
+   * Resolves true once nothing is queued or in flight, or false at `deadline` (ms since epoch).
+   * The deadline timer is not `unref()`'d, unlike the background timers: someone awaits this (flush, shutdown), so
+   * the process must stay alive for it. Otherwise, while a failed batch waits out its (unref'd) backoff, an
+   * application awaiting `shutdown()` at the end of its script would exit mid-shutdown: nothing written, nothing
+   * counted as lost.
+   */
   async waitIdle(deadline: number): Promise<boolean> {
     this.flushQueued();
     if (this.depth === 0) return true;
@@ -67,7 +73,6 @@ export class BatchWriter {
     const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
     const timeout = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
-      timer.unref();
     });
     try {
       return await Promise.race([idle, timeout]);
