@@ -1,3 +1,4 @@
+import type { OpenRouterConfig } from '@llm-cost/openrouter';
 import type { ClickHouseConnectionOptions, RetentionOptions } from '@llm-cost/clickhouse';
 
 import type { TenantToken } from './auth/tokens.js';
@@ -74,6 +75,13 @@ export interface CollectorOptions extends ClickHouseConnectionOptions, Retention
   shutdownTimeoutMs?: number;
   /** Apply pending schema migrations at start. Env: `LLM_COST_MIGRATE=false` disables. @default true */
   migrate?: boolean;
+  /**
+   * Runs OpenRouter reconciliation continuously (and the credit monitor when the configuration has a `monitor`
+   * section) on the collector's store: a parsed configuration or the path of its YAML / JSON file
+   * (see `@llm-cost/openrouter`). Env / flag: `LLM_COST_OPENROUTER_CONFIG` / `--openrouter-config`.
+   * @default off
+   */
+  openrouter?: OpenRouterConfig | string;
   /** Structured logger. @default silent (the CLI logs JSON lines to stdout) */
   logger?: Logger;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { CostPipeline } from '@llm-cost/clickhouse';
+import { CostPipeline, insertCreditSnapshots } from '@llm-cost/clickhouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
@@ -53,6 +53,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   'Calls with unknown usage': ['provider', 'model', 'unknown_usage_calls', 'calls'],
   'Latency by model': ['model', 'calls', 'p50_ms', 'p95_ms', 'p99_ms'],
   "Users' daily budget use": ['user', 'spent_today', 'budget_used_pct'],
+  'OpenRouter credit balance': ['time', 'key', 'remaining_usd'],
 };
 
 function loadDashboards(): Dashboard[] {
@@ -81,6 +82,27 @@ describe('Grafana dashboards run on the real schema', () => {
     expect(pipeline.submit(spans).status).toBe('accepted');
     expect((await pipeline.flush()).drained).toBe(true);
     expect(pipeline.stats().written).toBe(spans.length);
+    // One OpenRouter credit reading, as `llm-cost credits monitor` stores it, for the balance panel.
+    await insertCreditSnapshots(pipeline.store, [
+      {
+        timestampMs: Date.now() - 3_600_000,
+        keyFingerprint: '…abcd',
+        tenantId: 'acme',
+        keyLimit: '20',
+        keyUsage: '7.5',
+        keyRemaining: '12.5',
+        usageDaily: '1.25',
+        usageWeekly: null,
+        usageMonthly: null,
+        totalCredits: null,
+        totalUsage: null,
+        remaining: '12.5',
+        isFreeTier: false,
+        level: 'ok',
+        burnRatePerHour: '0.05',
+        runsOutAtMs: Date.now() + 250 * 3_600_000,
+      },
+    ]);
   });
 
   afterAll(async () => {

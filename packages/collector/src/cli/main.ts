@@ -1,3 +1,4 @@
+import { runCreditsCli, runReconcileCli } from '@llm-cost/openrouter';
 import { runPricesCli } from '@llm-cost/pricing';
 
 import { runCollectorCli } from './collector-command.js';
@@ -17,6 +18,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   doctor: { run: runDoctorCommand, summary: 'check the store, schema, prices and recent data' },
   forget: { run: runForgetCommand, summary: "delete a user's rows everywhere (data-protection requests)" },
   prices: { run: runPricesCli, summary: 'check or sync the price snapshot' },
+  credits: { run: runCreditsCli, summary: 'OpenRouter credits: check, monitor with alerts, history' },
+  reconcile: { run: runReconcileCli, summary: 'make stored costs what the provider charged (reconcile openrouter)' },
 };
 
 function usage(version: string): string {

@@ -14,6 +14,7 @@ import { removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
 import type { IngestContext } from './ingest-route.js';
 import type { QueryContext, QueryRunner } from './query-route.js';
 import { checkReadiness } from './readiness.js';
+import { startOpenRouterJobs, type OpenRouterJobs } from './openrouter-jobs.js';
 import { routeRequest, type RouteResult, type RouterContext } from './router.js';
 
 const DEFAULT_PORT = 4318;
@@ -71,6 +72,15 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
           rollupRetentionDays: options.rollupRetentionDays,
         })
       ).version;
+    } catch (error) {
+      await pipeline.shutdown();
+      throw error;
+    }
+  }
+  let openrouter: OpenRouterJobs | undefined;
+  if (options.openrouter !== undefined) {
+    try {
+      openrouter = startOpenRouterJobs(options.openrouter, store, logger);
     } catch (error) {
       await pipeline.shutdown();
       throw error;
@@ -138,6 +148,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       });
     });
   } catch (error) {
+    await openrouter?.stop();
     await pipeline.shutdown();
     throw error;
   }
@@ -161,6 +172,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       server.close();
       server.closeIdleConnections();
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await openrouter?.stop();
       await pipeline.shutdown();
       server.closeAllConnections();
       if (store.path !== undefined) removeDiscoveryFile(store.path, url);
