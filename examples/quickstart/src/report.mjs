@@ -45,6 +45,12 @@ export async function printReport(queries, { runId, expectedCalls }) {
   table('By tenant', await queries.costBreakdown({ by: 'tenant', from, to }));
 
   const quality = await queries.dataQuality({ from, to });
-  console.log(`\nData quality: ${JSON.stringify(quality)}`);
+  const unreconciled = quality.reconciliation?.unreconciledCalls ?? 0;
+  console.log(
+    `\nData quality: ${quality.unpricedCalls} unpriced calls` +
+      (quality.unpricedModels.length ? ` (${quality.unpricedModels.map((m) => `${m.provider}:${m.model}`).join(', ')})` : '') +
+      `, ${quality.unknownUsageCalls} calls without usage, ${quality.untaggedCalls} untagged calls, ` +
+      `${quality.errorCalls} failed calls, ${unreconciled} OpenRouter calls not yet reconciled with what OpenRouter charged`,
+  );
   console.log('\nRead the same data with SQL: llm_calls (one row per call) and the llm_daily_* rollups (docs/SCHEMA.md).');
 }

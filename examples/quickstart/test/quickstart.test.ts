@@ -44,7 +44,7 @@ describe('quickstart', () => {
     expect(stdout).toMatch(/alice\s+3\s+5200\s+4024\s+900\s+0\.008023200/);
     expect(stdout).toMatch(/bob\s+3\s+6600\s+0\s+740\s+0\.002430000/);
     expect(stdout).toMatch(/carol\s+2\s+3050\s+0\s+370\s+0\.016200000/);
-    expect(stdout).toContain('"unpricedCalls":0');
+    expect(stdout).toContain('Data quality: 0 unpriced calls, 0 calls without usage, 0 untagged calls, 0 failed calls');
   });
 
   it('a second run adds to the same store: the run line counts only its own calls, the day totals both', async () => {
