@@ -242,7 +242,7 @@ describe('a failing budget guard', () => {
 
   it('check() rejecting: every call goes through, logged once', async () => {
     faults['budget check rejects'] = 1;
-    const h = register({ budgetGuard: { check: () => Promise.reject(new Error('guard down')) } });
+    const h = register({ budgetGuard: { check: () => Promise.reject(new Error('guard down')), record: () => undefined } });
     await callsGoThrough();
     await handleSettles(h);
     expect(problems('the budget guard rejected')).toHaveLength(1);
