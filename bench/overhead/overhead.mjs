@@ -98,6 +98,7 @@ try {
     for (const mode of modeNames) {
       const runs = perRound.map((r) => r[mode].results[scenario]);
       const base = perRound.map((r) => r.baseline.results[scenario]);
+      const sdkInUse = modeNames.includes('otel-sdk-als') ? perRound.map((r) => r['otel-sdk-als'].results[scenario]) : undefined;
       const perRoundOf = (f) => median(runs.map((run, i) => f(run, base[i])));
       summary[scenario][mode] = {
         medianUs: median(runs.map((r) => r.medianUs)),
@@ -106,6 +107,8 @@ try {
         callsPerSecond: median(runs.map((r) => r.callsPerSecond)),
         firstChunkMedianUs: median(runs.map((r) => r.firstChunkMedianUs)),
         cpuOverheadUs: perRoundOf((r, b) => r.cpuUsPerCall - b.cpuUsPerCall),
+        // Against an application that already runs the SDK with its context manager in use (every real one does).
+        cpuOverheadVsSdkUs: sdkInUse ? median(runs.map((run, i) => run.cpuUsPerCall - sdkInUse[i].cpuUsPerCall)) : Number.NaN,
         cpuRatio: perRoundOf((r, b) => r.cpuUsPerCall / b.cpuUsPerCall),
         wallRatio: perRoundOf((r, b) => r.medianUs / b.medianUs),
         throughputRatio: perRoundOf((r, b) => r.callsPerSecond / b.callsPerSecond),
@@ -238,6 +241,28 @@ function renderMarkdown(result) {
       }
       lines.push('');
     }
+  }
+  if (modes.includes('otel-sdk-als')) {
+    const cols = [
+      ['inproc/json/seq', 'in-process, non-streaming'],
+      ['inproc/stream/seq', 'in-process, stream'],
+      ['loopback/json/seq', 'loopback, non-streaming'],
+      ['loopback/stream/seq', 'loopback, stream'],
+    ].filter(([key]) => summary[key]);
+    lines.push(
+      '#### CPU added to an application that already runs the OpenTelemetry SDK (context manager in use), µs per call',
+      '',
+      `| mode | ${cols.map(([, title]) => title).join(' | ')} |`,
+      `|---|${cols.map(() => '---:').join('|')}|`,
+    );
+    for (const mode of ['bare-span', 'ours', 'otel-openai', 'openllmetry', 'openinference'].filter((m) => modes.includes(m))) {
+      const cells = cols.map(([key]) => {
+        const v = summary[key][mode].cpuOverheadVsSdkUs;
+        return `${v >= 0 ? '+' : ''}${fmt.us(v)}`;
+      });
+      lines.push(`| ${mode === 'ours' ? `**${labels[mode]}**` : labels[mode]} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
   }
   const otherModes = modes;
   if (summary['inproc/other/seq'] || summary['loopback/other/seq']) {

@@ -3,6 +3,7 @@
  * otherwise when the application has read the body (JSON) or the stream (SSE) to its end, cancelled it, failed
  * reading it, or dropped it.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { END_REASON, USAGE_SOURCE } from './semconv.js';
 import { observeBody, type BodySink } from './body-observer.js';
 import type { LlmSpan } from './llm-span.js';
@@ -153,7 +154,11 @@ function joinedText(chunks: Uint8Array[], bytes: number): string {
   for (const chunk of chunks) total += chunk.byteLength;
   if (total !== bytes) return '';
   if (chunks.length === 1) return decoder.decode(chunks[0]);
-  return decoder.decode(Buffer.concat(chunks, total));
+  // Decoded chunk by chunk (StringDecoder joins split characters): no joined byte array to allocate.
+  const utf8 = new StringDecoder('utf8');
+  let text = '';
+  for (const chunk of chunks) text += utf8.write(chunk);
+  return text + utf8.end();
 }
 
 const encoder = new TextEncoder();
