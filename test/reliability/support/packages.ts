@@ -25,6 +25,7 @@ export {
   decodeTraceRequestJson,
   decodeTraceRequestProtobuf,
   createJsonLogger,
+  OtlpDecodeError,
   type CollectorOptions,
   type RunningCollector,
 } from '../../../packages/collector/dist/index.js';
