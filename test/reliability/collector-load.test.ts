@@ -166,8 +166,8 @@ describe('the collector under load', () => {
     expect(refused, 'requests refused with 429').toBeGreaterThan(0);
     for (const r of sent) {
       // Only 200 or 429 (the store is healthy: not 503, never 5xx, never a dropped connection).
-      expect(Object.keys(r.statuses).sort()).toEqual(['200', '429']);
-      expect(r.retryAfter).toEqual(['1']);
+      for (const status of Object.keys(r.statuses)) expect(['200', '429']).toContain(status);
+      if (r.retryAfter.length > 0) expect(r.retryAfter).toEqual(['1']);
       expect(r.failedSpans).toBe(0);
     }
     expect(rejected).toBe(refused * 500);
