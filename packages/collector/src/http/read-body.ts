@@ -33,6 +33,21 @@ export function discardBody(request: IncomingMessage): void {
   request.resume();
 }
 
+/**
+ * Reads and drops the rest of a body that was refused as too large, so the answer reaches the client: closing the
+ * connection while the client is still sending resets it, and a client that has not read the 413 yet then sees
+ * EPIPE or ECONNRESET instead (and retries a body that can never fit). At most `maxBytes` more are read; a client
+ * that keeps sending beyond that is disconnected.
+ */
+export function discardRest(request: IncomingMessage, maxBytes: number): void {
+  let discarded = 0;
+  request.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > maxBytes) request.destroy();
+  });
+  request.resume();
+}
+
 function contentEncoding(request: IncomingMessage): Encoding {
   const header = request.headers['content-encoding'];
   const value = (Array.isArray(header) ? header.join(',') : header ?? '').trim().toLowerCase();

@@ -4,7 +4,7 @@ import type { TokenTable } from '../auth/tokens.js';
 import { OtlpDecodeError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 import { reservationFor, type ByteBudget } from '../http/byte-budget.js';
 import { otlpEncodingOf } from '../http/content-type.js';
-import { discardBody, readBody } from '../http/read-body.js';
+import { discardBody, discardRest, readBody } from '../http/read-body.js';
 import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import { decodeTraceRequestJson } from '../otlp/decode-json.js';
@@ -92,7 +92,7 @@ export async function handleTraces(
         ? decodeTraceRequestProtobuf(body, ctx.decodeLimits)
         : decodeTraceRequestJson(body, ctx.decodeLimits);
   } catch (error) {
-    return answerBodyError(response, encoding, error, ctx);
+    return answerBodyError(request, response, encoding, error, ctx);
   } finally {
     ctx.bodyBudget.release(reserved);
   }
@@ -122,6 +122,7 @@ export async function handleTraces(
 }
 
 function answerBodyError(
+  request: IncomingMessage,
   response: ServerResponse,
   encoding: 'protobuf' | 'json',
   error: unknown,
@@ -129,8 +130,10 @@ function answerBodyError(
 ): number {
   if (error instanceof PayloadTooLargeError) {
     ctx.metrics.add(METRIC.requestsRefused, 1, { reason: 'too_large' });
-    // The rest of the body is never read: close the connection after answering.
-    sendStatus(response, encoding, 413, GRPC_CODE.invalidArgument, error.message, {}, true);
+    // Answer now, and let the client finish sending (read and dropped, up to a bound) rather than closing the
+    // connection under it: a close while it still sends resets the connection and the 413 can be lost.
+    discardRest(request, 4 * ctx.maxBodyBytes);
+    sendStatus(response, encoding, 413, GRPC_CODE.invalidArgument, error.message);
     return 413;
   }
   if (error instanceof UnsupportedMediaTypeError) {
