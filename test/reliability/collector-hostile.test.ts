@@ -284,7 +284,8 @@ describe('refused requests write nothing and the collector keeps serving', () =>
 
   it('413 for oversized bodies, declared or not, and for a gzip bomb', async () => {
     const big = Buffer.alloc(21 * 1024 * 1024, 0x0a);
-    expect((await send('declared 21 MiB', 'POST', '/v1/traces', protobuf(TOKENS.acme), big)).status).toBe(413);
+    // Several times: the answer must reach a client that is still sending (not a reset in its place).
+    for (let i = 0; i < 5; i++) expect((await send('declared 21 MiB', 'POST', '/v1/traces', protobuf(TOKENS.acme), big)).status).toBe(413);
     // Chunked, no Content-Length: the limit holds while reading.
     const chunked = await new Promise<number>((resolve) => {
       const req = httpRequest(`${collector.url}/v1/traces`, { method: 'POST', headers: protobuf(TOKENS.acme) }, (res) => {
@@ -295,7 +296,7 @@ describe('refused requests write nothing and the collector keeps serving', () =>
       for (let i = 0; i < 22; i++) req.write(Buffer.alloc(1024 * 1024, 0x0a));
       req.end();
     });
-    expect([413, 0]).toContain(chunked);
+    expect(chunked).toBe(413);
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x0a));
     expect((await send('gzip bomb (64 MiB)', 'POST', '/v1/traces', protobuf(TOKENS.acme, { 'content-encoding': 'gzip' }), bomb)).status).toBe(413);
     await expectNothingWritten();
@@ -437,7 +438,7 @@ describe('hostile but valid requests are stored literally, as the token tenant',
     const million = tagBody(1_000_000);
     expect(million.body.length).toBeGreaterThan(20 * 1024 * 1024);
     const answer = await send('a million tags', 'POST', '/v1/traces', protobuf(TOKENS.acme), million.body);
-    expect([413, 0]).toContain(answer.status);
+    expect(answer.status).toBe(413);
     const most = tagBody(600_000);
     expect(most.body.length).toBeLessThan(20 * 1024 * 1024);
     expect((await send('600k tags', 'POST', '/v1/traces', protobuf(TOKENS.acme), most.body)).status).toBe(200);
