@@ -54,7 +54,12 @@ export function startOpenRouterJobs(config: OpenRouterConfig | string, store: St
           // Alerts and problems go to the collector's structured log, not to raw stdout lines.
           stdout: false,
           stderr: false,
-          onAlert: (alert) => logger.warn('openrouter credit alert', { ...alert }),
+          onAlert: ({ forecast, ...alert }) =>
+            logger.warn('openrouter credit alert', {
+              ...alert,
+              hoursLeft: forecast?.hoursLeft ?? null,
+              burnRatePerHour: forecast?.burnRatePerHour ?? null,
+            }),
         });
   logger.info('openrouter jobs started', {
     keys: resolved.keys.length,
