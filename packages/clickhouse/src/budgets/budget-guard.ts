@@ -95,6 +95,10 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
   const cache = new Map<string, SpendEntry>();
   const local = new Map<string, LocalRecord[]>();
   const notified = new Set<string>();
+  // When each budget key's period ends: its cached spend, local records and notifications are dropped after that,
+  // so a long-running process keeps only the current day's and month's entries.
+  const periodEnds = new Map<string, number>();
+  let nextSweep = Infinity;
   let pricer: CostPricer | undefined = options.pricer;
   let readFailing = false;
   let onExceededFailing = false;
@@ -106,9 +110,31 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
       const value = scopeValue(rule, tags as Record<string, string>);
       if (value === undefined) continue;
       const period = periodOf(rule.period as 'day' | 'month', at);
-      result.push({ rule, value, period, key: `${rule.index}|${value}|${period.key}` });
+      const key = `${rule.index}|${value}|${period.key}`;
+      if (!periodEnds.has(key)) {
+        periodEnds.set(key, period.to);
+        if (period.to < nextSweep) nextSweep = period.to;
+      }
+      result.push({ rule, value, period, key });
     }
     return result;
+  }
+
+  /** Forgets every key whose period has ended (checked at most once per period end, not per call). */
+  function sweep(at: number): void {
+    if (at < nextSweep) return;
+    nextSweep = Infinity;
+    for (const [key, end] of periodEnds) {
+      if (end <= at) {
+        periodEnds.delete(key);
+        cache.delete(key);
+        local.delete(key);
+        notified.delete(`${key}|cost`);
+        notified.delete(`${key}|tokens`);
+      } else if (end < nextSweep) {
+        nextSweep = end;
+      }
+    }
   }
 
   function load(item: Applicable): Promise<void> {
@@ -266,6 +292,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
   return {
     check(request: BudgetCheckRequest) {
       if (periodRules.length === 0) return undefined;
+      sweep(now());
       const items = applicable(request.provider, [request.model], request.tags, now());
       if (items.length === 0) return undefined;
       const missing: Applicable[] = [];
@@ -292,6 +319,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
         // Not remembered: a key per call would grow without bound in a long-running process.
         if (found) notify(found.event, undefined);
       }
+      sweep(now());
       const items = applicable(call.provider, models, call.tags, call.timestamp);
       for (const item of items) {
         const records = local.get(item.key);
