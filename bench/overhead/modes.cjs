@@ -69,12 +69,15 @@ const MODES = [
 function setupMode(mode, options) {
   let provider;
   let exporter;
+  /** Turns the instrumentation on or off in place (for the paired A/B measurement); undefined: not possible. */
+  let toggle;
   if (mode === 'ours-own-provider') {
     // The README's smallest deployment: no SDK registered, our provider with the same processor and exporter.
     const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
     const { registerLlmCostInstrumentation } = require(path.join(repoRoot, 'packages/instrumentation/dist/index.cjs'));
     exporter = new CountingExporter();
     provider = registerLlmCostInstrumentation({ hosts: options.hosts, spanProcessors: [new BatchSpanProcessor(exporter)] });
+    toggle = (on) => (on ? provider.enable() : provider.disable());
   }
   if (OTEL_MODES.has(mode)) {
     const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
@@ -84,6 +87,7 @@ function setupMode(mode, options) {
     provider.register();
   }
   let wrap = (fn) => fn();
+  let bareOn = true;
   if (mode === 'otel-sdk-als') {
     // What every application exporting spans through the SDK has: the span processor's export (and any server
     // instrumentation) enters a context, which on Node 20 switches AsyncLocalStorage's promise hooks on for good.
@@ -94,14 +98,20 @@ function setupMode(mode, options) {
     const tracer = trace.getTracer('bench-bare-span');
     const options = { kind: SpanKind.CLIENT };
     wrap = (fn) =>
-      tracer.startActiveSpan('chat gpt-4o-mini', options, (span) =>
-        fn().finally(() => {
-          span.end();
-        }),
-      );
+      bareOn
+        ? tracer.startActiveSpan('chat gpt-4o-mini', options, (span) =>
+            fn().finally(() => {
+              span.end();
+            }),
+          )
+        : fn();
+    toggle = (on) => {
+      bareOn = on;
+    };
   } else if (mode === 'ours') {
     const { registerLlmCostInstrumentation } = require(path.join(repoRoot, 'packages/instrumentation/dist/index.cjs'));
-    registerLlmCostInstrumentation({ hosts: options.hosts });
+    const handle = registerLlmCostInstrumentation({ hosts: options.hosts });
+    toggle = (on) => (on ? handle.enable() : handle.disable());
   } else if (mode === 'otel-openai' || mode === 'openllmetry' || mode === 'openinference') {
     const { registerInstrumentations } = require('@opentelemetry/instrumentation');
     const pkg = {
@@ -110,12 +120,16 @@ function setupMode(mode, options) {
       openinference: '@arizeai/openinference-instrumentation-openai',
     }[mode];
     const { OpenAIInstrumentation } = require(pkg);
-    registerInstrumentations({ instrumentations: [new OpenAIInstrumentation()] });
+    const instrumentation = new OpenAIInstrumentation();
+    registerInstrumentations({ instrumentations: [instrumentation] });
+    // disable() unwraps the SDK's methods, enable() wraps the loaded module again.
+    toggle = (on) => (on ? instrumentation.enable() : instrumentation.disable());
   }
   const { OpenAI } = require('openai');
   return {
     OpenAI,
     wrap,
+    toggle,
     expectsSpans: mode !== 'baseline' && mode !== 'otel-sdk' && mode !== 'otel-sdk-als',
     flush: () => (provider ? provider.forceFlush() : Promise.resolve()),
     counts: () => (exporter ? { spans: exporter.spans, withUsage: exporter.withUsage, scopes: exporter.scopes } : { spans: 0, withUsage: 0, scopes: {} }),

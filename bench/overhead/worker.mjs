@@ -11,9 +11,10 @@
  *
  * Scenarios per transport: non-streaming and streaming chat completions, sequential (per-call wall times: median,
  * p99; time to first chunk) and 8 in flight (throughput); plus a non-LLM `fetch` to another host. CPU time per call is
- * `process.cpuUsage()` over the block (all threads of the process: JS, GC, the span processor's export), divided by
- * the calls. Each block ends with the span processor's `forceFlush()` inside the timed region, so span export is
- * counted. Every block is preceded by a warm-up of the same scenario.
+ * `process.cpuUsage()` over a sub-block (all threads of the process: JS, GC, the span processor's export), divided by
+ * its calls; each block is 5 sub-blocks and reports the median one. Each sub-block ends with the span processor's
+ * `forceFlush()` inside the timed region, so span export is counted. Every block is preceded by a warm-up of the same
+ * scenario.
  */
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -39,6 +40,8 @@ const { values: args } = parseArgs({
     'other-port': { type: 'string' },
     scale: { type: 'string', default: '1' },
     only: { type: 'string' },
+    ab: { type: 'boolean', default: false },
+    pairs: { type: 'string', default: '10' },
   },
 });
 
@@ -88,13 +91,15 @@ const otherUrls = { inproc: INPROC_OTHER, loopback: `http://127.0.0.1:${args['ot
 
 let llmCalls = 0;
 let chunksSeen = 0;
+/** In the A/B run only calls made with the instrumentation on count (they are the ones that must make spans). */
+let instrumentationOn = true;
 let sink = 0;
 const hr = () => process.hrtime.bigint();
 
 /** One call; resolves with the time to the first chunk (ns) for a stream. */
 function llmCall(client, stream) {
   return setup.wrap(async () => {
-    llmCalls += 1;
+    if (instrumentationOn) llmCalls += 1;
     if (!stream) {
       const completion = await client.chat.completions.create({ model: MODEL, messages: REQUEST_MESSAGES });
       sink += completion.usage.total_tokens;
@@ -126,26 +131,44 @@ async function otherCall(url) {
   return 0;
 }
 
-/** Runs `n` calls of `fn` with `concurrency` in flight; returns per-call latencies (ns), first-chunk times, wall, CPU. */
+/** Sub-blocks per measured block: CPU and throughput are the median sub-block's (a burst of another process's
+ * activity on this shared machine then spoils one sub-block, not the figure). */
+const SUB_BLOCKS = 5;
+
+/**
+ * Runs `n` calls of `fn` with `concurrency` in flight, in `SUB_BLOCKS` sub-blocks, each ended by the span
+ * processor's flush; returns per-call latencies (ns), first-chunk times, and each sub-block's calls, wall and CPU.
+ */
 async function block(fn, n, concurrency) {
   const latencies = new Float64Array(n);
   const firstChunk = new Float64Array(n);
+  const subs = [];
   let next = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = hr();
-  const lane = async () => {
-    while (next < n) {
-      const i = next++;
-      const s = hr();
-      firstChunk[i] = await fn();
-      latencies[i] = Number(hr() - s);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  await setup.flush();
-  const wallNs = Number(hr() - t0);
-  const cpu = process.cpuUsage(cpu0);
-  return { latencies, firstChunk, wallNs, cpuUs: cpu.user + cpu.system };
+  for (let b = 0; b < SUB_BLOCKS; b++) {
+    const end = Math.round(((b + 1) * n) / SUB_BLOCKS);
+    const begin = next;
+    const cpu0 = process.cpuUsage();
+    const t0 = hr();
+    const lane = async () => {
+      while (next < end) {
+        const i = next++;
+        const s = hr();
+        firstChunk[i] = await fn();
+        latencies[i] = Number(hr() - s);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, lane));
+    await setup.flush();
+    const cpu = process.cpuUsage(cpu0);
+    subs.push({ calls: end - begin, wallNs: Number(hr() - t0), cpuUs: cpu.user + cpu.system });
+  }
+  return { latencies, firstChunk, subs };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function summarize(result, n) {
@@ -156,8 +179,8 @@ function summarize(result, n) {
     calls: n,
     medianUs: at(0.5),
     p99Us: at(0.99),
-    cpuUsPerCall: result.cpuUs / n,
-    callsPerSecond: n / (result.wallNs / 1e9),
+    cpuUsPerCall: median(result.subs.map((b) => b.cpuUs / b.calls)),
+    callsPerSecond: median(result.subs.map((b) => b.calls / (b.wallNs / 1e9))),
     firstChunkMedianUs: first[Math.floor(n / 2)] / 1000,
   };
 }
@@ -177,8 +200,58 @@ const SCENARIOS = [
   { key: 'loopback/other/seq', transport: 'loopback', kind: 'other', concurrency: 1, n: 1500 },
 ].filter((s) => args.only === undefined || s.key.includes(args.only));
 
+/**
+ * The paired A/B measurement: one process, the instrumentation switched on and off in place between blocks of the
+ * same calls (order alternating), so the difference is free of the process-to-process and minute-to-minute variation
+ * of this shared machine. Under the registered SDK both halves run with its context manager in use (it is switched on
+ * by the first export and stays on): the difference is what the instrumentation adds to an application that already
+ * runs the SDK. In-process transport only (the clearest signal).
+ */
+async function pairedAb() {
+  const pairs = Number(args.pairs);
+  const out = {};
+  for (const { key, stream, n } of [
+    { key: 'inproc/json/seq', stream: false, n: Math.max(50, Math.round(600 * scale)) },
+    { key: 'inproc/stream/seq', stream: true, n: Math.max(20, Math.round(200 * scale)) },
+  ]) {
+    const fn = () => llmCall(clients.inproc, stream);
+    const measure = async (on) => {
+      instrumentationOn = on;
+      setup.toggle(on);
+      return summarize(await block(fn, n, 1), n);
+    };
+    await measure(true);
+    await measure(false);
+    const cpu = [];
+    const firstChunk = [];
+    const on = [];
+    const off = [];
+    for (let p = 0; p < pairs; p++) {
+      const order = p % 2 === 0 ? [false, true] : [true, false];
+      const got = {};
+      for (const state of order) got[state] = await measure(state);
+      cpu.push(got.true.cpuUsPerCall - got.false.cpuUsPerCall);
+      firstChunk.push(got.true.firstChunkMedianUs - got.false.firstChunkMedianUs);
+      on.push(got.true.cpuUsPerCall);
+      off.push(got.false.cpuUsPerCall);
+    }
+    instrumentationOn = true;
+    setup.toggle(true);
+    out[key] = {
+      pairs,
+      callsPerBlock: n,
+      cpuOverheadUs: median(cpu),
+      firstChunkOverheadUs: stream ? median(firstChunk) : Number.NaN,
+      offCpuUsPerCall: median(off),
+      onCpuUsPerCall: median(on),
+    };
+  }
+  return out;
+}
+
 const results = {};
-for (const scenario of SCENARIOS) {
+if (args.ab) Object.assign(results, await pairedAb());
+for (const scenario of args.ab ? [] : SCENARIOS) {
   const n = Math.max(20, Math.round(scenario.n * scale));
   const client = clients[scenario.transport];
   const fn =
