@@ -10,6 +10,8 @@
 const path = require('node:path');
 
 const repoRoot = path.join(__dirname, '..', '..');
+/** Our built package; `LLM_COST_BENCH_INSTRUMENTATION` points at another build (to compare two builds of it). */
+const oursEntry = process.env.LLM_COST_BENCH_INSTRUMENTATION ?? path.join(repoRoot, 'packages/instrumentation/dist/index.cjs');
 
 /** Counts spans by instrumentation scope, and those that carry token usage; keeps nothing. */
 class CountingExporter {
@@ -74,7 +76,7 @@ function setupMode(mode, options) {
   if (mode === 'ours-own-provider') {
     // The README's smallest deployment: no SDK registered, our provider with the same processor and exporter.
     const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-    const { registerLlmCostInstrumentation } = require(path.join(repoRoot, 'packages/instrumentation/dist/index.cjs'));
+    const { registerLlmCostInstrumentation } = require(oursEntry);
     exporter = new CountingExporter();
     provider = registerLlmCostInstrumentation({ hosts: options.hosts, spanProcessors: [new BatchSpanProcessor(exporter)] });
     toggle = (on) => (on ? provider.enable() : provider.disable());
@@ -109,7 +111,7 @@ function setupMode(mode, options) {
       bareOn = on;
     };
   } else if (mode === 'ours') {
-    const { registerLlmCostInstrumentation } = require(path.join(repoRoot, 'packages/instrumentation/dist/index.cjs'));
+    const { registerLlmCostInstrumentation } = require(oursEntry);
     const handle = registerLlmCostInstrumentation({ hosts: options.hosts });
     toggle = (on) => (on ? handle.enable() : handle.disable());
   } else if (mode === 'otel-openai' || mode === 'openllmetry' || mode === 'openinference') {
@@ -131,7 +133,9 @@ function setupMode(mode, options) {
     wrap,
     toggle,
     expectsSpans: mode !== 'baseline' && mode !== 'otel-sdk' && mode !== 'otel-sdk-als',
-    flush: () => (provider ? provider.forceFlush() : Promise.resolve()),
+    // One turn of the event loop first, in every mode: work an instrumentation defers to the next turn (a span made
+    // after the application got its result) then lands inside the measured block that caused it.
+    flush: () => new Promise((resolve) => setImmediate(resolve)).then(() => (provider ? provider.forceFlush() : undefined)),
     counts: () => (exporter ? { spans: exporter.spans, withUsage: exporter.withUsage, scopes: exporter.scopes } : { spans: 0, withUsage: 0, scopes: {} }),
   };
 }

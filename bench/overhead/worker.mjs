@@ -213,7 +213,7 @@ async function pairedAb() {
   for (const { key, stream, n } of [
     { key: 'inproc/json/seq', stream: false, n: Math.max(50, Math.round(600 * scale)) },
     { key: 'inproc/stream/seq', stream: true, n: Math.max(20, Math.round(200 * scale)) },
-  ]) {
+  ].filter((s) => args.only === undefined || s.key.includes(args.only))) {
     const fn = () => llmCall(clients.inproc, stream);
     const measure = async (on) => {
       instrumentationOn = on;

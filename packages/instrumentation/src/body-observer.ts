@@ -6,11 +6,15 @@
  * us: no second parse), `text()`, `arrayBuffer()`, `bytes()`, `blob()`, `formData()`, `clone()` and the `body` getter.
  * Only when the application touches `body` does the stream get such a prototype too, wrapping `getReader()` (and so
  * `Readable.fromWeb`), async iteration, `tee()` / `pipeTo()` / `pipeThrough()` (through a pull-based copy, so
- * backpressure is kept) and `cancel()`. Each chunk is shown to a sink after the underlying read resolves (no copy,
- * one extra microtask). Per-object state lives in WeakMaps: adding a property to a stream costs more than the lookup.
+ * backpressure is kept) and `cancel()`. Each chunk is shown to a sink after the underlying read resolves (no copy;
+ * our iterator makes as many promises per chunk as the native one it replaces). The watched response and stream carry
+ * their state under a symbol, set together with the prototype: one more map transition of an object that changes map
+ * anyway, cheaper than a WeakMap entry per object.
  *
  * A body dropped without being read to the end ends its span when it is garbage-collected (FinalizationRegistry),
- * marked `abandoned`.
+ * marked `abandoned`. Registering costs a few microseconds per call in place (measured in docs/benchmarks.md), and
+ * most bodies are read to the end within the turn they arrive in (the SDKs call `json()` at once), so a body is
+ * registered on the next turn of the event loop, and only if it is still being read then.
  */
 import type { ReadableStreamReadResult, ReadableWritablePair, StreamPipeOptions } from 'node:stream/web';
 import { errorOnce } from './diag-once.js';
@@ -37,6 +41,9 @@ export interface BodySink {
 class ObservedBody {
   readonly sink: BodySink;
   finished = false;
+  /** What the registry must watch (the response, or its stream once read), held until registered on the next turn. */
+  target: object | undefined;
+  registered = false;
 
   constructor(sink: BodySink) {
     this.sink = sink;
@@ -87,7 +94,19 @@ class ObservedBody {
 
   finish(): void {
     this.finished = true;
-    registry.unregister(this);
+    this.target = undefined;
+    if (this.registered) registry.unregister(this);
+  }
+
+  /** Watches `target` for garbage collection from the next turn on (or at once when a watch already runs). */
+  watch(target: object): void {
+    if (this.registered) {
+      registry.unregister(this);
+      registry.register(target, this, this);
+    } else {
+      if (this.target === undefined) watchLater(this);
+      this.target = target;
+    }
   }
 }
 
@@ -97,9 +116,38 @@ const registry = new FinalizationRegistry<ObservedBody>((observed) => {
   observed.sink.abandoned();
 });
 
-const responses = new WeakMap<object, ObservedBody>();
-const streams = new WeakMap<object, ObservedBody>();
-const readers = new WeakMap<object, ObservedBody>();
+/** Bodies to register on the next turn; a body finished before then has dropped its target and is skipped. */
+let unwatched: ObservedBody[] = [];
+let registering = false;
+
+function watchLater(observed: ObservedBody): void {
+  unwatched.push(observed);
+  if (registering) return;
+  registering = true;
+  // unref: the registry only reports bodies the application dropped; it never needs to keep the process alive.
+  setImmediate(registerUnwatched).unref();
+}
+
+function registerUnwatched(): void {
+  registering = false;
+  const bodies = unwatched;
+  unwatched = [];
+  for (const observed of bodies) {
+    const target = observed.target;
+    if (target === undefined || observed.finished) continue;
+    observed.target = undefined;
+    observed.registered = true;
+    registry.register(target, observed, observed);
+  }
+}
+
+/** Where a watched response, stream or reader keeps its ObservedBody (shared by the ESM and CommonJS builds). */
+const kObserved = Symbol.for('@llm-cost/instrumentation.observed-body');
+type Watched = { [kObserved]?: ObservedBody };
+
+function observedOf(object: object): ObservedBody | undefined {
+  return (object as Watched)[kObserved];
+}
 
 const method = (value: unknown): PropertyDescriptor => ({ configurable: true, writable: true, value });
 
@@ -119,16 +167,16 @@ function observedReaderProto(base: object): object {
       // `arguments` keeps BYOB `read(view, options)` intact.
       // eslint-disable-next-line prefer-rest-params
       const pending = baseRead.apply(this, arguments as unknown as []) as Promise<ReadableStreamReadResult<unknown>>;
-      const observed = readers.get(this);
+      const observed = observedOf(this);
       return observed === undefined || observed.finished ? pending : pending.then(observed.onResult, observed.onError);
     }),
     cancel: method(function cancel(this: object, reason?: unknown) {
-      readers.get(this)?.cancel();
+      observedOf(this)?.cancel();
       return baseCancel.call(this, reason);
     }),
     releaseLock: method(function releaseLock(this: object) {
       // Releasing the lock before the end means the consumer stopped reading (e.g. @google/genai after `break`).
-      readers.get(this)?.cancel();
+      observedOf(this)?.cancel();
       return baseRelease.call(this);
     }),
   }) as object;
@@ -165,7 +213,7 @@ function observedCopy(stream: ReadableStream): ReadableStream {
 
 /** Async iteration over the base reader, reporting inline (one microtask per chunk, like the native iterator). */
 function observedValues(this: ReadableStream, options?: { preventCancel?: boolean }) {
-  const observed = streams.get(this);
+  const observed = observedOf(this);
   const reader = baseGetReader.call(this) as ReadableStreamDefaultReader<unknown>;
   const preventCancel = Boolean(options?.preventCancel);
   let done = false;
@@ -215,17 +263,17 @@ function observedStreamProto(base: object): object {
   proto = Object.create(base, {
     getReader: method(function getReader(this: ReadableStream, options?: { mode?: 'byob' }) {
       const reader = baseGetReader.call(this, options as { mode: 'byob' });
-      const observed = streams.get(this);
+      const observed = observedOf(this);
       if (observed !== undefined && !observed.finished) {
-        readers.set(reader, observed);
         Object.setPrototypeOf(reader, observedReaderProto(Object.getPrototypeOf(reader) as object));
+        (reader as Watched)[kObserved] = observed;
       }
       return reader;
     }),
     values: method(observedValues),
     [Symbol.asyncIterator]: method(observedValues),
     cancel: method(function cancel(this: ReadableStream, reason?: unknown) {
-      if (!this.locked) streams.get(this)?.cancel();
+      if (!this.locked) observedOf(this)?.cancel();
       return baseStreamCancel.call(this, reason);
     }),
     tee: method(function tee(this: ReadableStream) {
@@ -248,14 +296,13 @@ function observedStreamProto(base: object): object {
 
 /** Starts watching a stream for `observed` (the first time the application touches `response.body`). */
 function observeStream(stream: unknown, observed: ObservedBody): void {
-  if (!(stream instanceof ReadableStream) || streams.has(stream) || observed.finished) return;
+  if (!(stream instanceof ReadableStream) || observedOf(stream) !== undefined || observed.finished) return;
   try {
-    streams.set(stream, observed);
     Object.setPrototypeOf(stream, observedStreamProto(Object.getPrototypeOf(stream) as object));
+    (stream as Watched)[kObserved] = observed;
     // From now on the stream, not the response, must be collected for the body to count as abandoned: an
     // application may keep reading `response.body` after dropping the response.
-    registry.unregister(observed);
-    registry.register(stream, observed, observed);
+    observed.watch(stream);
   } catch (error) {
     errorOnce('body:observe-stream', 'could not watch a response stream; its usage may be missed', error);
   }
@@ -288,7 +335,7 @@ function observedResponseProto(base: object): object {
     if (typeof baseRead !== 'function') return undefined;
     return method(function read(this: Response) {
       const pending = baseRead.call(this);
-      const observed = responses.get(this);
+      const observed = observedOf(this);
       if (observed === undefined || observed.finished) return pending;
       return pending.then(
         (value) => {
@@ -322,14 +369,14 @@ function observedResponseProto(base: object): object {
       configurable: true,
       get(this: Response) {
         const stream: unknown = baseBody.call(this);
-        const observed = responses.get(this);
+        const observed = observedOf(this);
         if (observed !== undefined && stream !== null) observeStream(stream, observed);
         return stream;
       },
     },
     json: method(function json(this: Response) {
       const pending = baseJson.call(this) as Promise<unknown>;
-      const observed = responses.get(this);
+      const observed = observedOf(this);
       if (observed === undefined || observed.finished) return pending;
       return pending.then(
         (value) => {
@@ -347,11 +394,11 @@ function observedResponseProto(base: object): object {
     }),
     clone: method(function clone(this: Response) {
       const copy = baseClone.call(this);
-      const observed = responses.get(this);
+      const observed = observedOf(this);
       // Whichever copy is read first completes the call.
       if (observed !== undefined && !observed.finished) {
-        responses.set(copy, observed);
         Object.setPrototypeOf(copy, observedResponseProto(Object.getPrototypeOf(copy) as object));
+        (copy as Watched)[kObserved] = observed;
       }
       return copy;
     }),
@@ -370,16 +417,22 @@ function observedResponseProto(base: object): object {
  * the caller then ends the span itself.
  */
 export function observeBody(response: Response, sink: BodySink): boolean {
-  if (responses.has(response)) return false;
+  if (observedOf(response) !== undefined) return false;
   const observed = new ObservedBody(sink);
+  const base = Object.getPrototypeOf(response) as object;
   try {
-    responses.set(response, observed);
-    Object.setPrototypeOf(response, observedResponseProto(Object.getPrototypeOf(response) as object));
+    Object.setPrototypeOf(response, observedResponseProto(base));
+    (response as Watched)[kObserved] = observed;
   } catch (error) {
-    responses.delete(response);
+    try {
+      // A frozen or exotic response: leave it exactly as it was.
+      if (Object.getPrototypeOf(response) !== base) Object.setPrototypeOf(response, base);
+    } catch {
+      // Nothing more to undo.
+    }
     errorOnce('body:observe', 'could not watch a response body; its usage is not recorded', error);
     return false;
   }
-  registry.register(response, observed, observed);
+  observed.watch(response);
   return true;
 }

@@ -11,12 +11,16 @@
  * application (measured in docs/benchmarks.md: a bare active span per call cut the OpenAI SDK's throughput at 8 calls
  * in flight to ~0.8x; the same call with no context entered stays at ~1.0x).
  */
-import { hasSubscribers } from 'node:diagnostics_channel';
+import { channel } from 'node:diagnostics_channel';
 import http from 'node:http';
 import https from 'node:https';
 import { trace, type Context } from '@opentelemetry/api';
 
-const UNDICI_REQUEST_CREATE = 'undici:request:create';
+/**
+ * Held (so `hasSubscribers` is a property read, not a lookup by name per call): `subscribe()` by name finds this very
+ * channel object, as undici's own `channel()` call does.
+ */
+const undiciRequestCreate = channel('undici:request:create');
 
 /** shimmer (used by every OpenTelemetry `InstrumentationBase`) marks the functions it wraps. */
 function wrapped(fn: unknown): boolean {
@@ -26,7 +30,7 @@ function wrapped(fn: unknown): boolean {
 export function activeContextObservable(parent: Context): boolean {
   return (
     trace.getSpan(parent) !== undefined ||
-    hasSubscribers(UNDICI_REQUEST_CREATE) ||
+    undiciRequestCreate.hasSubscribers ||
     wrapped(http.request) ||
     wrapped(https.request)
   );

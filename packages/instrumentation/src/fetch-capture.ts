@@ -7,11 +7,9 @@
  * Nothing here throws into the application: a failure of ours is logged once and the original fetch is called.
  */
 import { context, trace, type Span } from '@opentelemetry/api';
-import { ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER, ATTR_GEN_AI_REQUEST_STREAM, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from './semconv.js';
+import { ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER } from './semconv.js';
 import type { BudgetDecision, Tags } from './types.js';
-import { lookupHost } from './host-table.js';
-import type { Endpoint, ProviderModule } from './providers/types.js';
-import { authorityOf, hostnameOf, pathOf, portOf } from './url-parts.js';
+import { urlTarget, type UrlTarget } from './url-targets.js';
 import { currentRuntime, type Runtime } from './runtime.js';
 import { readRequestInfo, type RequestInfo } from './request-info.js';
 import { LlmSpan } from './llm-span.js';
@@ -36,13 +34,6 @@ type MarkedFetch = FetchFn & { [kInstrumented]?: true; [kOriginal]?: FetchFn };
  */
 let insideInstrumentedCall = false;
 
-interface LlmTarget {
-  module: ProviderModule;
-  endpoint: Endpoint;
-  url: string;
-  authority: string;
-}
-
 function urlOf(input: FetchInput): string | undefined {
   if (typeof input === 'string') return input;
   if (typeof input !== 'object' || input === null) return undefined;
@@ -52,19 +43,19 @@ function urlOf(input: FetchInput): string | undefined {
   return typeof href === 'string' ? href : undefined;
 }
 
+/** Whether a request method is POST (SDKs write it in capitals; anything else is compared case-insensitively). */
+function isPost(method: unknown): boolean {
+  return method === 'POST' || (typeof method === 'string' && method.toUpperCase() === 'POST');
+}
+
 /** The provider endpoint a request addresses, or undefined (the common case: not an LLM call). */
-function matchTarget(runtime: Runtime, input: FetchInput, init: RequestInit | undefined): LlmTarget | undefined {
+function matchTarget(runtime: Runtime, input: FetchInput, init: RequestInit | undefined): UrlTarget | undefined {
   const url = urlOf(input);
   if (url === undefined) return undefined;
-  const authority = authorityOf(url);
-  if (authority === undefined) return undefined;
-  const module = lookupHost(runtime.hosts, authority);
-  if (module === undefined) return undefined;
+  const target = urlTarget(runtime.hosts, url);
+  if (target === undefined) return undefined;
   const method = init?.method ?? (typeof input === 'object' ? (input as { method?: unknown }).method : undefined);
-  if (typeof method !== 'string' || method.toUpperCase() !== 'POST') return undefined;
-  const endpoint = module.matchPath(pathOf(url));
-  if (endpoint === undefined) return undefined;
-  return { module, endpoint, url, authority };
+  return isPost(method) ? target : undefined;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -87,17 +78,13 @@ function blockingError(decision: unknown): Error | undefined {
   return undefined;
 }
 
-interface CallTags {
-  defaults: TagSet | undefined;
-  scope: TagSet;
-}
-
 /** Sends the request under a new span and watches its response. */
 function send(
   runtime: Runtime,
-  target: LlmTarget,
+  target: UrlTarget,
   request: RequestInfo,
-  tags: CallTags,
+  defaults: TagSet | undefined,
+  scope: TagSet,
   original: FetchFn,
   thisArg: unknown,
   input: FetchInput,
@@ -105,28 +92,24 @@ function send(
   const parent = context.active();
   let call: LlmSpan;
   try {
-    const hostname = hostnameOf(target.authority);
-    const attributes: Record<string, string | number | boolean> = {
-      [ATTR_SERVER_ADDRESS]: hostname.charCodeAt(0) === 91 /* [ */ ? hostname.slice(1, -1) : hostname,
-      [ATTR_SERVER_PORT]: portOf(target.url, target.authority),
-      [ATTR_GEN_AI_REQUEST_STREAM]: request.stream,
-    };
-    if (request.serviceTier !== undefined && target.module.openAiCompatible) {
-      attributes[ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER] = request.serviceTier;
-    }
+    const module = target.module;
     call = new LlmSpan(
       {
         tracer: runtime.tracer,
         parent,
-        provider: target.module.name,
+        provider: module.name,
         operation: target.endpoint.operation,
         requestModel: request.model,
-        attributes,
-        defaults: tags.defaults,
-        scope: tags.scope,
+        shared: request.stream ? target.streamAttributes : target.attributes,
+        attributes:
+          request.serviceTier !== undefined && module.openAiCompatible
+            ? { [ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER]: request.serviceTier }
+            : undefined,
+        defaults,
+        scope,
       },
       runtime.sinks,
-      target.module.openAiCompatible,
+      module.openAiCompatible,
     );
   } catch (error) {
     errorOnce('span:start', 'could not start an LLM span; the call is not recorded', error);
@@ -174,7 +157,7 @@ function send(
 /** An LLM call: prepare, ask the budget guard, send. */
 function captureCall(
   runtime: Runtime,
-  target: LlmTarget,
+  target: UrlTarget,
   original: FetchFn,
   thisArg: unknown,
   input: FetchInput,
@@ -187,14 +170,14 @@ function captureCall(
     errorOnce('request:read', 'could not read an LLM request; the call is not recorded', error);
     return original.call(thisArg, input, init);
   }
-  const tags: CallTags = { defaults: defaultTagSet(), scope: currentTagScope() };
+  const defaults = defaultTagSet();
+  const scope = currentTagScope();
   const guard = runtime.sinks.budgetGuard;
-  if (guard === undefined) return send(runtime, target, request, tags, original, thisArg, input);
+  if (guard === undefined) return send(runtime, target, request, defaults, scope, original, thisArg, input);
 
   let decision: unknown;
   try {
-    const merged: Tags =
-      tags.defaults === undefined ? tags.scope.tags : mergeTagSets(tags.defaults, tags.scope, sharedState.tagLimits).tags;
+    const merged: Tags = defaults === undefined ? scope.tags : mergeTagSets(defaults, scope, sharedState.tagLimits).tags;
     decision = guard.check({
       provider: target.module.name,
       ...(request.model !== undefined ? { model: request.model } : {}),
@@ -207,17 +190,17 @@ function captureCall(
   }
   if (!isThenable(decision)) {
     const blocked = blockingError(decision);
-    return blocked === undefined ? send(runtime, target, request, tags, original, thisArg, input) : Promise.reject(blocked);
+    return blocked === undefined ? send(runtime, target, request, defaults, scope, original, thisArg, input) : Promise.reject(blocked);
   }
   return Promise.resolve(decision).then(
     (answer) => {
       const blocked = blockingError(answer);
       if (blocked !== undefined) throw blocked;
-      return send(runtime, target, request, tags, original, thisArg, input);
+      return send(runtime, target, request, defaults, scope, original, thisArg, input);
     },
     (error: unknown) => {
       errorOnce('budget:check-rejected', 'the budget guard rejected; the call proceeds', error);
-      return send(runtime, target, request, tags, original, thisArg, input);
+      return send(runtime, target, request, defaults, scope, original, thisArg, input);
     },
   );
 }
@@ -229,7 +212,7 @@ export function instrumentFetch(original: FetchFn): FetchFn {
     if (insideInstrumentedCall) return original.call(this, input, init);
     const runtime = currentRuntime();
     if (runtime === undefined) return original.call(this, input, init);
-    let target: LlmTarget | undefined;
+    let target: UrlTarget | undefined;
     try {
       target = matchTarget(runtime, input, init);
     } catch (error) {

@@ -59,8 +59,10 @@ export interface LlmSpanStart {
   provider: string;
   operation: string;
   requestModel: string | undefined;
-  /** Extra start attributes (server address, stream flag, request service tier). */
-  attributes: Attributes;
+  /** Start attributes shared by every call to the same endpoint (server address, stream flag): copied, never changed. */
+  shared?: Readonly<Attributes> | undefined;
+  /** This call's own extra start attributes (the request service tier, a manual call's attributes). */
+  attributes?: Attributes | undefined;
   /** Default tags (under) and scope tags (over). */
   defaults: TagSet | undefined;
   scope: TagSet;
@@ -82,62 +84,48 @@ export interface LlmSpanOutcome {
 export class LlmSpan {
   readonly result: CallResult = {};
   ended = false;
-  private readonly provider: string;
-  private readonly operation: string;
-  private readonly requestModel: string | undefined;
-  private readonly defaults: TagSet | undefined;
-  private readonly scope: TagSet;
+  /** What the call started with; read again only when the span is made (nothing is copied per call before that). */
+  private readonly start: LlmSpanStart;
   private readonly sinks: SpanSinks;
   /** `gen_ai.openai.response.service_tier` only means something for OpenAI-shaped APIs. */
   private readonly openAiShaped: boolean;
-  private readonly tracer: Tracer;
-  private readonly parent: Context;
-  private readonly name: string;
-  private readonly startAttributes: Attributes;
-  /** The caller's start time (manual calls), else undefined: then `startEpochMs` + the monotonic clock. */
-  private readonly givenStartTime: number | Date | undefined;
   /** Wall clock at the start and the monotonic clock with it, as the SDK itself takes them for a span's times. */
   private readonly startEpochMs: number;
   private readonly startPerfMs: number;
   private started: Span | undefined;
 
   constructor(start: LlmSpanStart, sinks: SpanSinks, openAiShaped: boolean) {
-    this.provider = start.provider;
-    this.operation = start.operation;
-    this.requestModel = start.requestModel;
-    this.defaults = start.defaults;
-    this.scope = start.scope;
+    this.start = start;
     this.sinks = sinks;
     this.openAiShaped = openAiShaped;
-    this.tracer = start.tracer;
-    this.parent = start.parent;
-    this.givenStartTime = start.startTime;
     this.startEpochMs = Date.now();
     this.startPerfMs = performance.now();
-    const attributes: Attributes = start.attributes;
+  }
+
+  /** The OpenTelemetry span, started now (at the call's start time) if it was not yet. May throw (a broken SDK). */
+  get span(): Span {
+    return (this.started ??= this.startSpan());
+  }
+
+  /** The span with its start attributes: the endpoint's shared ones, the call's own, operation, provider, model, tags. */
+  private startSpan(): Span {
+    const start = this.start;
+    const attributes: Attributes = start.shared === undefined ? {} : { ...start.shared };
+    if (start.attributes !== undefined) Object.assign(attributes, start.attributes);
     attributes[ATTR_GEN_AI_OPERATION_NAME] = start.operation;
     attributes[ATTR_GEN_AI_PROVIDER_NAME] = start.provider;
     if (start.requestModel !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = start.requestModel;
     if (start.defaults !== undefined && start.defaults.count > 0) Object.assign(attributes, start.defaults.attributes);
     if (start.scope.count > 0) Object.assign(attributes, start.scope.attributes);
-    this.startAttributes = attributes;
-    this.name = start.requestModel === undefined ? start.operation : `${start.operation} ${start.requestModel}`;
-  }
-
-  /** The OpenTelemetry span, started now (at the call's start time) if it was not yet. May throw (a broken SDK). */
-  get span(): Span {
-    return (this.started ??= this.startSpan(this.startAttributes));
-  }
-
-  private startSpan(attributes: Attributes): Span {
-    const startTime = this.givenStartTime ?? this.startEpochMs;
-    return this.tracer.startSpan(this.name, { kind: SpanKind.CLIENT, attributes, startTime }, this.parent);
+    const name = start.requestModel === undefined ? start.operation : `${start.operation} ${start.requestModel}`;
+    const startTime = start.startTime ?? this.startEpochMs;
+    return start.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes, startTime }, start.parent);
   }
 
   /** When the call ended: the given time, else the start time plus the monotonic time elapsed (as the SDK does). */
   private endTime(given: number | Date | undefined): number | Date {
     if (given !== undefined) return given;
-    if (this.givenStartTime !== undefined) return Date.now();
+    if (this.start.startTime !== undefined) return Date.now();
     return this.startEpochMs + (performance.now() - this.startPerfMs);
   }
 
@@ -187,13 +175,14 @@ export class LlmSpan {
     const errorType = outcome.errorType ?? result.errorType;
     if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
 
-    const responseModel = result.responseModel ?? this.requestModel;
+    const start = this.start;
+    const responseModel = result.responseModel ?? start.requestModel;
     if (usage !== undefined && responseModel !== undefined) {
       const pricer = this.sinks.pricer();
       if (pricer !== undefined) {
         const timestamp = outcome.endTime ?? Date.now();
         priceAttributes(attributes, pricer, {
-          provider: this.provider,
+          provider: start.provider,
           model: responseModel,
           usage,
           timestamp,
@@ -215,18 +204,20 @@ export class LlmSpan {
 
   /** The merged tags of this call (defaults under scope). */
   tags(): TagSet {
-    return this.defaults === undefined ? this.scope : mergeTagSets(this.defaults, this.scope, sharedState.tagLimits);
+    const { defaults, scope } = this.start;
+    return defaults === undefined ? scope : mergeTagSets(defaults, scope, sharedState.tagLimits);
   }
 
   private record(usage: TokenUsage | undefined, endTime: number | Date | undefined): void {
     const guard = this.sinks.budgetGuard;
     if (guard === undefined) return;
     const result = this.result;
+    const start = this.start;
     try {
       guard.record({
-        provider: this.provider,
-        operation: this.operation,
-        ...(this.requestModel !== undefined ? { requestModel: this.requestModel } : {}),
+        provider: start.provider,
+        operation: start.operation,
+        ...(start.requestModel !== undefined ? { requestModel: start.requestModel } : {}),
         ...(result.responseModel !== undefined ? { responseModel: result.responseModel } : {}),
         usage,
         tags: (this.tags() ?? EMPTY_TAG_SET).tags,

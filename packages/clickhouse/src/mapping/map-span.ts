@@ -143,12 +143,27 @@ function readUsageSource(attributes: Readonly<Record<string, unknown>>, isOurs: 
   return known ? USAGE_SOURCE.response : USAGE_SOURCE.unknown;
 }
 
+/** Tag names by attribute key: the same few keys come in every span, so the name is sliced once. Bounded. */
+const tagNames = new Map<string, string>();
+/** One character of the prefix, compared first: it rules out almost every other key without a string compare. */
+const PREFIX_PROBE = LLM_COST_TAG_PREFIX.indexOf('t');
+const PREFIX_PROBE_CODE = LLM_COST_TAG_PREFIX.charCodeAt(PREFIX_PROBE);
+
+function tagName(key: string): string {
+  let name = tagNames.get(key);
+  if (name === undefined) {
+    name = key.slice(LLM_COST_TAG_PREFIX.length);
+    if (tagNames.size < 1024) tagNames.set(key, name);
+  }
+  return name;
+}
+
 function readTags(attributes: Readonly<Record<string, unknown>>): Record<string, string> {
   const tags: Record<string, string> = {};
   let count = 0;
   for (const key in attributes) {
-    if (!key.startsWith(LLM_COST_TAG_PREFIX)) continue;
-    const name = key.slice(LLM_COST_TAG_PREFIX.length);
+    if (key.charCodeAt(PREFIX_PROBE) !== PREFIX_PROBE_CODE || !key.startsWith(LLM_COST_TAG_PREFIX)) continue;
+    const name = tagName(key);
     if (name === '' || name.length > TAG_LIMITS.maxKeyLength) continue;
     const value = readString(attributes, key, TAG_LIMITS.maxValueLength);
     if (value === undefined) continue;

@@ -1,4 +1,5 @@
 import type { LlmCall } from '../mapping/llm-call.js';
+import { fingerprint, fingerprintKey } from './key-fingerprint.js';
 import { RecentKeys } from './recent-keys.js';
 import { resolveCalls } from './resolve-calls.js';
 
@@ -96,23 +97,36 @@ export class OneChargeFilter {
    * after the last span of a submission.
    */
   offer(call: LlmCall): boolean {
-    const response = responseKey(call);
+    // Fingerprints of the span id and the response id are kept for the fast path below, which remembers them.
+    fingerprintKey(call.spanId, '');
+    const spanHi = fingerprint.hi;
+    const spanLo = fingerprint.lo;
+    let responseHi = 0;
+    let responseLo = 0;
+    if (call.responseId !== '') {
+      fingerprintKey(call.responseId, call.traceId);
+      responseHi = fingerprint.hi;
+      responseLo = fingerprint.lo;
+    }
     if (
       this.bySpan.has(call.spanId) ||
-      this.memory.get(call.spanId) !== 0 ||
+      this.memory.flagsOf(spanHi, spanLo) !== 0 ||
       (call.parentSpanId !== '' && this.memory.has(call.parentSpanId, CHARGED)) ||
-      (response !== undefined && this.memory.has(response, RESPONSE_CHARGED))
+      (call.responseId !== '' && (this.memory.flagsOf(responseHi, responseLo) & RESPONSE_CHARGED) !== 0)
     ) {
       this.counters.duplicates += 1;
       return false;
     }
+    // The held-span maps are empty most of the time: then no key string is built for them.
+    const response = this.groups.size === 0 ? undefined : responseKey(call);
     const byResponse = response === undefined ? undefined : this.byResponse.get(response);
-    const parentGroup = call.parentSpanId === '' ? undefined : this.bySpan.get(call.parentSpanId);
-    const children = this.waiting.get(call.spanId);
+    const parentGroup = call.parentSpanId === '' || this.groups.size === 0 ? undefined : this.bySpan.get(call.parentSpanId);
+    const children = this.waiting.size === 0 ? undefined : this.waiting.get(call.spanId);
     if (call.isOurs && call.parentSpanId === '' && !byResponse && !children) {
       // The common case with our instrumentation alone: a root span of ours related to nothing held. Ours is the
-      // innermost layer, so nothing else can join it: charge it now.
-      this.charge([call]);
+      // innermost layer, so nothing else can join it: charge it now (what `charge` remembers for a root span).
+      this.memory.addFingerprint(spanHi, spanLo, CHARGED);
+      if (call.responseId !== '') this.memory.addFingerprint(responseHi, responseLo, RESPONSE_CHARGED);
       this.options.release([call]);
       return true;
     }
@@ -122,7 +136,8 @@ export class OneChargeFilter {
     if (parentGroup) joined.add(parentGroup);
     const group = this.merge([...joined], call);
     this.bySpan.set(call.spanId, group);
-    if (response !== undefined) this.byResponse.set(response, group);
+    const key = responseKey(call);
+    if (key !== undefined) this.byResponse.set(key, group);
     this.held += 1;
     this.updateWaiting(group);
     this.enforceCapacity();
@@ -236,8 +251,7 @@ export class OneChargeFilter {
     for (const member of members) {
       this.memory.add(member.spanId, CHARGED);
       if (member.parentSpanId !== '') this.memory.add(member.parentSpanId, ENCLOSES_CHARGED);
-      const response = responseKey(member);
-      if (response !== undefined) this.memory.add(response, RESPONSE_CHARGED);
+      if (member.responseId !== '') this.memory.add(member.responseId, RESPONSE_CHARGED, member.traceId);
     }
   }
 

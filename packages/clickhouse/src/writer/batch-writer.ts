@@ -3,6 +3,12 @@ import type { CostPipelineStats } from '../pipeline/pipeline-stats.js';
 import { batchToken, insertBatch, type Batch } from './insert-batch.js';
 import { backoffDelayMs, classifyInsertFailure } from './insert-outcome.js';
 
+/**
+ * Rows per piece of a queued batch: about 200 KB of encoded rows, enough for V8 to allocate the joined string in its
+ * large-object space (over 128 KB), which scavenges never copy.
+ */
+const PIECE_ROWS = 512;
+
 export interface BatchWriterOptions {
   maxBatchSize: number;
   retryBaseMs: number;
@@ -22,7 +28,12 @@ export interface BatchWriterOptions {
  * lands, so a retry after an ambiguous failure can never count twice. One insert runs at a time.
  */
 export class BatchWriter {
-  private queuedLines: string[] = [];
+  /** Encoded rows not yet joined into a piece (fewer than {@link PIECE_ROWS}). */
+  private pendingLines: string[] = [];
+  /** Queued rows joined into pieces, each under the next batch's size. */
+  private pieces: string[] = [];
+  /** Rows in `pieces`. */
+  private pieceRows = 0;
   private queuedIds: string[] = [];
   private readonly batches: Batch[] = [];
   private inFlight: Batch | undefined;
@@ -43,15 +54,28 @@ export class BatchWriter {
   /** Rows accepted and not yet written. */
   get depth(): number {
     if (this.abandoned) return 0;
-    let depth = this.queuedLines.length + (this.inFlight?.lines.length ?? 0);
-    for (const batch of this.batches) depth += batch.lines.length;
+    let depth = this.queuedIds.length + (this.inFlight?.rows ?? 0);
+    for (const batch of this.batches) depth += batch.rows;
     return depth;
   }
 
+  /**
+   * Queues one encoded row. Rows are joined into pieces of a few hundred as they arrive: a piece is one large string
+   * (kept outside the young generation), where thousands of queued lines would be copied by every scavenge until the
+   * batch is written (~1 µs per row of garbage collection at 10,000-row batches, measured).
+   */
   enqueue(line: string, identity: string): void {
-    this.queuedLines.push(line);
+    this.pendingLines.push(line);
     this.queuedIds.push(identity);
-    if (this.queuedLines.length >= this.options.maxBatchSize) this.cutBatches(false);
+    if (this.pendingLines.length >= PIECE_ROWS || this.queuedIds.length >= this.options.maxBatchSize) this.joinPending();
+    if (this.queuedIds.length >= this.options.maxBatchSize) this.cutBatches(false);
+  }
+
+  private joinPending(): void {
+    if (this.pendingLines.length === 0) return;
+    this.pieces.push(this.pendingLines.join('\n'));
+    this.pieceRows += this.pendingLines.length;
+    this.pendingLines = [];
   }
 
   /** Turns every queued row into batches and starts writing them. */
@@ -85,19 +109,28 @@ export class BatchWriter {
   abandon(): number {
     const lost = this.depth;
     this.abandoned = true;
-    this.queuedLines = [];
+    this.pendingLines = [];
+    this.pieces = [];
+    this.pieceRows = 0;
     this.queuedIds = [];
     this.batches.length = 0;
     this.stopWaiting();
     return lost;
   }
 
+  /**
+   * Turns the queued rows into one batch when a batch is full (or, with `all`, whatever is queued). Pieces never
+   * straddle a batch boundary: `enqueue` joins the pending rows as soon as they fill a batch.
+   */
   private cutBatches(all: boolean): void {
-    const size = this.options.maxBatchSize;
-    while (this.queuedLines.length >= size || (all && this.queuedLines.length > 0)) {
-      const lines = this.queuedLines.splice(0, size);
-      const ids = this.queuedIds.splice(0, size);
-      this.batches.push({ lines, token: batchToken(ids), attempts: 0 });
+    if (this.queuedIds.length >= this.options.maxBatchSize || (all && this.queuedIds.length > 0)) {
+      this.joinPending();
+      const ids = this.queuedIds;
+      const body = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('\n');
+      this.batches.push({ body, rows: this.pieceRows, token: batchToken(ids), attempts: 0 });
+      this.pieces = [];
+      this.pieceRows = 0;
+      this.queuedIds = [];
     }
     if (this.batches.length > 0) this.pump();
   }
@@ -135,8 +168,8 @@ export class BatchWriter {
         await insert(this.store, batch);
         const latency = performance.now() - started;
         // An insert in flight when the writer was abandoned was counted as lost; it landed after all.
-        if (this.abandoned) this.stats.lost -= batch.lines.length;
-        this.stats.written += batch.lines.length;
+        if (this.abandoned) this.stats.lost -= batch.rows;
+        this.stats.written += batch.rows;
         this.stats.inserts += 1;
         this.stats.lastWriteLatencyMs = latency;
         this.stats.writeLatencyMsSum += latency;
@@ -177,15 +210,22 @@ export class BatchWriter {
    * new batches (with their own tokens) until the offending rows are isolated; those are dropped and counted.
    */
   private splitBadBatch(batch: Batch, error: unknown): void {
-    if (batch.lines.length === 1) {
+    if (batch.rows === 1) {
       this.stats.lost += 1;
       this.options.onBadRow(error);
       return;
     }
-    const middle = Math.ceil(batch.lines.length / 2);
-    const halves = [batch.lines.slice(0, middle), batch.lines.slice(middle)];
+    // Encoded rows never contain a raw newline (JSON escapes it), so the body splits back into its rows exactly.
+    const lines = batch.body.split('\n');
+    const middle = Math.ceil(lines.length / 2);
+    const halves = [lines.slice(0, middle), lines.slice(middle)];
     this.batches.unshift(
-      ...halves.map((lines, index) => ({ lines, token: `${batch.token}-${index === 0 ? 'a' : 'b'}`, attempts: 0 })),
+      ...halves.map((half, index) => ({
+        body: half.join('\n'),
+        rows: half.length,
+        token: `${batch.token}-${index === 0 ? 'a' : 'b'}`,
+        attempts: 0,
+      })),
     );
   }
 

@@ -9,7 +9,9 @@ import { ROW_COLUMNS } from './llm-call-row.js';
 
 /** A batch of encoded rows, frozen at its first attempt: every retry sends the same bytes with the same token. */
 export interface Batch {
-  lines: string[];
+  /** The encoded rows, one per line (`JSONCompactEachRow`). */
+  body: string;
+  rows: number;
   /** Deterministic from the rows' identities, see {@link batchToken}. */
   token: string;
   attempts: number;
@@ -21,8 +23,8 @@ export interface Batch {
  * `deduplicate_blocks_in_dependent_materialized_views`) in every rollup.
  */
 export function batchToken(identities: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const identity of identities) hash.update(identity).update('\n');
+  // One update of the joined ids (the same bytes as one update per id and newline, without 2 native calls a row).
+  const hash = createHash('sha256').update(identities.length === 0 ? '' : `${identities.join('\n')}\n`);
   return `llm-cost-v1-${hash.digest('hex').slice(0, 40)}`;
 }
 
@@ -49,7 +51,7 @@ export function insertBatch(store: Store, batch: Batch): Promise<void> {
   return withoutTracing(async () => {
     const result = await store.client.exec({
       query: insertStatement(store.database, batch.token, store.cluster !== undefined),
-      values: Readable.from([batch.lines.join('\n')]),
+      values: Readable.from([batch.body]),
     });
     // exec leaves the response stream open; drain it so the socket returns to the pool.
     result.stream.resume();
