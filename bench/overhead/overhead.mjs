@@ -192,19 +192,22 @@ function evaluateAbTargets(ab, summary) {
   const us = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} µs`;
   for (const ours of ['ours', 'ours-own-provider'].filter((m) => ab[m])) {
     const push = (target, value, limit, met, detail) => out.push({ mode: ours, target, value, limit, met, ...(detail ? { detail } : {}) });
-    if (ab['bare-span']) {
+    if (ab['bare-span']?.[json] && ab[ours][json]) {
       const o = ab[ours][json].cpuOverheadUs;
       const floor = ab['bare-span'][json].cpuOverheadUs;
       push('non-streaming CPU overhead <= 1.1x bare-span floor', o / floor, 1.1, o <= 1.1 * floor, `${us(o)} vs floor ${us(floor)}`);
     }
-    if (peers.length > 0) {
+    // A run narrowed by --only has one of the two scenarios: judge what it measured.
+    if (peers.length > 0 && ab[ours][json]) {
       const best = Math.min(...peers.map((p) => ab[p][json].cpuOverheadUs));
       push('non-streaming CPU overhead below every peer', ab[ours][json].cpuOverheadUs / best, 1, ab[ours][json].cpuOverheadUs < best, `${us(ab[ours][json].cpuOverheadUs)} vs best peer ${us(best)}`);
+    }
+    if (peers.length > 0 && ab[ours][stream]) {
       const bestStream = Math.min(...peers.map((p) => ab[p][stream].cpuOverheadUs));
       push('streaming CPU overhead <= 0.5x best peer', ab[ours][stream].cpuOverheadUs / bestStream, 0.5, ab[ours][stream].cpuOverheadUs <= 0.5 * bestStream, `${us(ab[ours][stream].cpuOverheadUs)} vs best peer ${us(bestStream)}`);
     }
     const baseFirst = summary[stream]?.baseline?.firstChunkMedianUs;
-    if (baseFirst) {
+    if (baseFirst && ab[ours][stream]) {
       const ratio = (baseFirst + ab[ours][stream].firstChunkOverheadUs) / baseFirst;
       push('time to first chunk <= 1.02x baseline', ratio, 1.02, ratio <= 1.02, `${us(ab[ours][stream].firstChunkOverheadUs)} on a ${baseFirst.toFixed(0)} µs baseline`);
     }
@@ -334,8 +337,9 @@ function renderMarkdown(result) {
     for (const [mode, r] of Object.entries(result.pairedAb)) {
       const json = r['inproc/json/seq'];
       const stream = r['inproc/stream/seq'];
-      const sign = (v) => `${v >= 0 ? '+' : ''}${fmt.us(v)}`;
-      lines.push(`| ${mode.startsWith('ours') ? `**${labels[mode]}**` : labels[mode]} | ${sign(json.cpuOverheadUs)} | ${sign(stream.cpuOverheadUs)} | ${sign(stream.firstChunkOverheadUs)} |`);
+      // A scenario left out by --only shows as a dash.
+      const sign = (v) => (v === undefined ? '—' : `${v >= 0 ? '+' : ''}${fmt.us(v)}`);
+      lines.push(`| ${mode.startsWith('ours') ? `**${labels[mode]}**` : labels[mode]} | ${sign(json?.cpuOverheadUs)} | ${sign(stream?.cpuOverheadUs)} | ${sign(stream?.firstChunkOverheadUs)} |`);
     }
     lines.push(
       '',
