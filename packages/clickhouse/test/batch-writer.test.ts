@@ -1,74 +1,138 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { Store } from '../src/connection/connect.js';
+import { openStore, type Store } from '../src/connection/connect.js';
 import { emptyStats } from '../src/pipeline/pipeline-stats.js';
+import { migrateStore } from '../src/schema/migrate.js';
 import { BatchWriter } from '../src/writer/batch-writer.js';
-import type { Batch } from '../src/writer/insert-batch.js';
+import { encodeRow, type LlmCallRow } from '../src/writer/llm-call-row.js';
+import { queryRows, totalsPerTable } from './support/rows.js';
+import { testStorePath, uniqueDatabase } from './support/store.js';
 
 /**
- * The writer against a fake transport (the one true boundary here: what the store answers). It records every batch
- * it accepts and refuses, as bad data, any batch that contains a row marked bad.
+ * The writer on the embedded engine: the batches it cuts, the tokens it gives them and how it isolates rows the
+ * engine refuses are checked by what lands in `llm_calls`.
  */
-function writerWith(maxBatchSize: number) {
-  const written: Batch[] = [];
-  const refused: string[] = [];
+const path = testStorePath();
+const stores: Store[] = [];
+
+async function freshStore(): Promise<Store> {
+  const store = openStore({ path, database: uniqueDatabase('writer') });
+  await migrateStore(store);
+  stores.push(store);
+  return store;
+}
+
+function writerFor(store: Store, maxBatchSize: number) {
   const stats = emptyStats();
+  const badRows: unknown[] = [];
   const writer = new BatchWriter(
-    {} as Store,
+    store,
     {
       maxBatchSize,
       retryBaseMs: 1,
-      retryMaxMs: 1,
+      retryMaxMs: 5,
       ensureSchema: undefined,
       onIncident: () => {},
-      onBadRow: () => {},
-      insert: async (_store, batch) => {
-        if (batch.body.includes('"bad"')) {
-          refused.push(batch.token);
-          throw Object.assign(new Error('Cannot parse input'), { code: '27' });
-        }
-        written.push({ ...batch });
-      },
+      onBadRow: (error) => badRows.push(error),
     },
     stats,
   );
-  return { writer, written, refused, stats };
+  return { writer, stats, badRows };
 }
 
-const row = (i: number, bad = false) => JSON.stringify([i, bad ? 'bad' : 'ok']);
-const rowsOf = (batch: Batch) => batch.body.split('\n').map((line) => JSON.parse(line)[0] as number);
+/** Row `i` of a test: its number is its input token count, so the rows that landed can be named. */
+function row(i: number): LlmCallRow {
+  return {
+    timestamp_ms: Date.UTC(2026, 0, 15, 10, 0, 0) + i,
+    trace_id: '0af7651916cd43dd8448eb211c80319c',
+    span_id: i.toString(16).padStart(16, '0'),
+    service_name: 'writer-test',
+    provider: 'openai',
+    operation: 'chat',
+    request_model: 'gpt-4o-mini',
+    response_model: 'gpt-4o-mini',
+    priced_model: 'gpt-4o-mini',
+    input_tokens: i,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    output_tokens: 1,
+    reasoning_tokens: 0,
+    input_cost: '0.000000150',
+    cache_read_cost: '0',
+    cache_write_cost: '0',
+    output_cost: '0.000000600',
+    total_cost: '0.000000750',
+    billed_cost: '0.000000750',
+    pricing_status: 'priced',
+    price_version: 'test',
+    usage_source: 'response',
+    stream: false,
+    latency_ms: 5,
+    http_status: 200,
+    error_type: '',
+    user_id: `user-${i % 3}`,
+    tenant_id: 'acme',
+    feature: 'chat',
+    tags: { user_id: `user-${i % 3}` },
+    provider_response_id: `chatcmpl-${i}`,
+    instrumentation: 'test',
+  };
+}
 
-describe('BatchWriter', () => {
-  it('cuts batches of exactly maxBatchSize rows, in order, each body holding its rows one per line', async () => {
-    const { writer, written, stats } = writerWith(500);
-    for (let i = 0; i < 1300; i++) writer.enqueue(row(i), `id-${i}`);
+/** A row the engine cannot parse: a token count that is not a number. */
+const badLine = (i: number) => encodeRow(row(i)).replace(`,${i},0,0,1,0,`, `,"many",0,0,1,0,`);
+
+async function landedInputs(store: Store): Promise<number[]> {
+  const rows = await queryRows<{ input_tokens: string }>(
+    store.client,
+    `SELECT input_tokens FROM ${store.database}.llm_calls ORDER BY input_tokens`,
+  );
+  return rows.map((r) => Number(r.input_tokens));
+}
+
+afterAll(async () => {
+  for (const store of stores) await store.close();
+});
+
+describe('BatchWriter on the embedded engine', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await freshStore();
+  });
+
+  it('cuts batches of at most maxBatchSize rows and writes every row once', async () => {
+    const { writer, stats } = writerFor(store, 500);
+    for (let i = 0; i < 1300; i++) writer.enqueue(encodeRow(row(i)), `id-${i}`);
     expect(writer.depth).toBe(1300);
-    expect(await writer.waitIdle(Date.now() + 10_000)).toBe(true);
-    expect(written.map((batch) => batch.rows)).toEqual([500, 500, 300]);
-    expect(written.flatMap(rowsOf)).toEqual(Array.from({ length: 1300 }, (_, i) => i));
-    for (const batch of written) expect(rowsOf(batch)).toHaveLength(batch.rows);
-    expect(stats).toMatchObject({ written: 1300, lost: 0 });
+    expect(await writer.waitIdle(Date.now() + 30_000)).toBe(true);
+    expect(stats).toMatchObject({ written: 1300, lost: 0, inserts: 3 });
     expect(writer.depth).toBe(0);
+    expect(await landedInputs(store)).toEqual(Array.from({ length: 1300 }, (_, i) => i));
   });
 
-  it('gives a batch the same token as the same rows always get, and another token to other rows', async () => {
-    const first = writerWith(100);
-    const second = writerWith(100);
-    for (const { writer } of [first, second]) for (let i = 0; i < 200; i++) writer.enqueue(row(i), `id-${i}`);
-    await Promise.all([first.writer.waitIdle(Date.now() + 10_000), second.writer.waitIdle(Date.now() + 10_000)]);
-    expect(first.written.map((batch) => batch.token)).toEqual(second.written.map((batch) => batch.token));
-    expect(first.written[0]!.token).not.toBe(first.written[1]!.token);
+  it('gives the same rows the same tokens: a second writer sending them again adds nothing', async () => {
+    const target = await freshStore();
+    for (const attempt of [1, 2]) {
+      const { writer, stats } = writerFor(target, 100);
+      for (let i = 0; i < 250; i++) writer.enqueue(encodeRow(row(i)), `id-${i}`);
+      expect(await writer.waitIdle(Date.now() + 30_000)).toBe(true);
+      // The writer counts what it sent; the engine drops the repeated blocks by their tokens.
+      expect(stats.written, `attempt ${attempt}`).toBe(250);
+    }
+    expect(await landedInputs(target)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    // And once in every rollup the views feed.
+    for (const [table, totals] of Object.entries(await totalsPerTable(target.client, target.database))) {
+      expect(totals.calls, table).toBe(250);
+    }
   });
 
-  it('isolates a row the store refuses: drops and counts it, writes every other row of its batch once', async () => {
-    const { writer, written, refused, stats } = writerWith(1000);
-    for (let i = 0; i < 700; i++) writer.enqueue(row(i, i === 333), `id-${i}`);
-    expect(await writer.waitIdle(Date.now() + 10_000)).toBe(true);
-    const rows = written.flatMap(rowsOf).sort((a, b) => a - b);
-    expect(rows).toEqual(Array.from({ length: 700 }, (_, i) => i).filter((i) => i !== 333));
+  it('isolates a row the engine refuses: drops and counts it, writes every other row of its batch once', async () => {
+    const target = await freshStore();
+    const { writer, stats, badRows } = writerFor(target, 1000);
+    for (let i = 0; i < 700; i++) writer.enqueue(i === 333 ? badLine(i) : encodeRow(row(i)), `id-${i}`);
+    expect(await writer.waitIdle(Date.now() + 60_000)).toBe(true);
     expect(stats).toMatchObject({ written: 699, lost: 1 });
-    // Halving: one refusal per level down to the single bad row.
-    expect(refused.length).toBe(Math.ceil(Math.log2(700)) + 1);
-    expect(new Set(written.map((batch) => batch.token)).size).toBe(written.length);
+    expect(badRows).toHaveLength(1);
+    expect(await landedInputs(target)).toEqual(Array.from({ length: 700 }, (_, i) => i).filter((i) => i !== 333));
   });
 });

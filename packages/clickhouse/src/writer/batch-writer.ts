@@ -19,7 +19,6 @@ export interface BatchWriterOptions {
   onIncident: (message: string) => void;
   /** Called when the store refused single rows as bad data and they were dropped. */
   onBadRow: (error: unknown) => void;
-  insert?: (store: Store, batch: Batch) => Promise<void>;
 }
 
 /**
@@ -159,13 +158,12 @@ export class BatchWriter {
 
   /** Writes one batch, retrying until it lands, is refused as bad data, or the writer is abandoned. */
   private async write(batch: Batch): Promise<void> {
-    const insert = this.options.insert ?? insertBatch;
     while (!this.abandoned) {
       const started = performance.now();
       try {
         await this.ensureSchema();
         batch.attempts += 1;
-        await insert(this.store, batch);
+        await insertBatch(this.store, batch);
         const latency = performance.now() - started;
         // An insert in flight when the writer was abandoned was counted as lost; it landed after all.
         if (this.abandoned) this.stats.lost -= batch.rows;
