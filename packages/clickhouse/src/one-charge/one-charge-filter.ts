@@ -136,7 +136,7 @@ export class OneChargeFilter {
     if (parentGroup) joined.add(parentGroup);
     const group = this.merge([...joined], call);
     this.bySpan.set(call.spanId, group);
-    const key = responseKey(call);
+    const key = response ?? responseKey(call);
     if (key !== undefined) this.byResponse.set(key, group);
     this.held += 1;
     this.updateWaiting(group);
