@@ -6,6 +6,7 @@
  * and each failure is logged once, however many calls hit it.
  */
 import { diag, DiagLogLevel, type DiagLogger, type TracerProvider } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,7 +78,11 @@ afterAll(async () => {
  * process), so a later test hitting a problem an earlier one hit must add nothing.
  */
 function register(options: LlmCostInstrumentationOptions): LlmCostInstrumentation {
-  handle = registerLlmCostInstrumentation({ hosts: { [server.host]: 'openai' }, ...options });
+  // Spans go somewhere of the test's own: without a destination they would go to the default exporter, the
+  // checkout's embedded store.
+  const destination =
+    options.exporter ?? options.spanProcessors ?? options.tracerProvider ? {} : { exporter: new InMemorySpanExporter() };
+  handle = registerLlmCostInstrumentation({ hosts: { [server.host]: 'openai' }, ...destination, ...options });
   return handle;
 }
 
