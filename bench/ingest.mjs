@@ -33,6 +33,7 @@ import { fmt, machine, median, versionOf, writeResult } from './lib/common.mjs';
 
 const ch = await import(new URL('../packages/clickhouse/dist/index.js', import.meta.url).href);
 const pricing = await import(new URL('../packages/pricing/dist/index.js', import.meta.url).href);
+const S = await import(new URL('../packages/semconv/dist/index.js', import.meta.url).href);
 
 const quick = process.argv.includes('--quick');
 const BATCH_SIZES = quick ? [512, 10_000] : [512, 2_000, 5_000, 10_000];
@@ -64,19 +65,19 @@ function makeSpans(from, count, seed) {
       startTime: [Math.floor(t / 1000), (t % 1000) * 1e6],
       endTime: [Math.floor(t / 1000) + 1, 0],
       attributes: {
-        'gen_ai.provider.name': m.provider,
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.request.model': m.model,
-        'gen_ai.response.model': m.response,
-        'gen_ai.response.id': `resp-${seed}-${i}`,
-        'gen_ai.usage.input_tokens': m.input + (i % 50),
-        'gen_ai.usage.cache_read.input_tokens': m.cached,
-        'gen_ai.usage.output_tokens': m.output,
-        'llm_cost.usage_source': 'response',
-        'http.response.status_code': 200,
-        'llm_cost.tag.user_id': `user-${i % 1000}`,
-        'llm_cost.tag.tenant_id': `tenant-${i % 10}`,
-        'llm_cost.tag.feature': ['search', 'chat', 'summarize'][i % 3],
+        [S.ATTR_GEN_AI_PROVIDER_NAME]: m.provider,
+        [S.ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+        [S.ATTR_GEN_AI_REQUEST_MODEL]: m.model,
+        [S.ATTR_GEN_AI_RESPONSE_MODEL]: m.response,
+        [S.ATTR_GEN_AI_RESPONSE_ID]: `resp-${seed}-${i}`,
+        [S.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: m.input + (i % 50),
+        [S.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: m.cached,
+        [S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: m.output,
+        [S.ATTR_LLM_COST_USAGE_SOURCE]: 'response',
+        [S.ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
+        [`${S.LLM_COST_TAG_PREFIX}user_id`]: `user-${i % 1000}`,
+        [`${S.LLM_COST_TAG_PREFIX}tenant_id`]: `tenant-${i % 10}`,
+        [`${S.LLM_COST_TAG_PREFIX}feature`]: ['search', 'chat', 'summarize'][i % 3],
       },
       status: { code: 0 },
       resource: { attributes: { 'service.name': 'bench' } },

@@ -12,6 +12,7 @@ const path = require('node:path');
 const repoRoot = path.join(__dirname, '..', '..');
 /** Our built package; `LLM_COST_BENCH_INSTRUMENTATION` points at another build (to compare two builds of it). */
 const oursEntry = process.env.LLM_COST_BENCH_INSTRUMENTATION ?? path.join(repoRoot, 'packages/instrumentation/dist/index.cjs');
+const semconv = require(path.join(repoRoot, 'packages/semconv/dist/index.cjs'));
 
 /** Counts spans by instrumentation scope, and those that carry token usage; keeps nothing. */
 class CountingExporter {
@@ -28,9 +29,9 @@ class CountingExporter {
       this.scopes[scope] = (this.scopes[scope] ?? 0) + 1;
       const a = span.attributes;
       if (
-        a['gen_ai.usage.input_tokens'] !== undefined ||
-        a['gen_ai.usage.prompt_tokens'] !== undefined ||
-        a['llm.token_count.prompt'] !== undefined
+        a[semconv.ATTR_GEN_AI_USAGE_INPUT_TOKENS] !== undefined ||
+        a[semconv.ATTR_GEN_AI_USAGE_PROMPT_TOKENS] !== undefined ||
+        a[semconv.ATTR_OPENINFERENCE_PROMPT_TOKENS] !== undefined
       ) {
         this.withUsage += 1;
       }

@@ -4,7 +4,7 @@
 import { SpanKind, SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'vitest';
-import { INSTRUMENTATION_SCOPE_NAME } from '../../packages/instrumentation/src/semconv.js';
+import { INSTRUMENTATION_SCOPE_NAME } from '../../packages/semconv/src/index.js';
 
 export interface ExpectedLlmSpan {
   name?: string;

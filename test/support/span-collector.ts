@@ -8,7 +8,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import { INSTRUMENTATION_SCOPE_NAME } from '../../packages/instrumentation/src/semconv.js';
+import { INSTRUMENTATION_SCOPE_NAME } from '../../packages/semconv/src/index.js';
 
 export interface SpanCollector {
   readonly exporter: InMemorySpanExporter;

@@ -7,7 +7,7 @@ import { runMigrateCli } from '../src/cli/migrate-cli.js';
 import { runReportCli } from '../src/cli/report-cli.js';
 import { CostPipeline } from '../src/pipeline/cost-pipeline.js';
 import { createUsageQueries } from '../src/queries/usage-queries.js';
-import { LLM_COST_TAG_PREFIX } from '../src/semconv.js';
+import { LLM_COST_TAG_PREFIX } from '@llm-cost/semconv';
 import { captureIo } from './support/cli-io.js';
 import { queryRows } from './support/rows.js';
 import { plainCalls } from './support/spans.js';

@@ -16,7 +16,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_LLM_COST_USAGE_SOURCE,
   LLM_COST_TAG_PREFIX,
-} from '../src/semconv.js';
+} from '@llm-cost/semconv';
 import { queryRows, totalsPerTable } from './support/rows.js';
 import { testStorePath, uniqueDatabase } from './support/store.js';
 import { createTestTracing, recordSpan } from './support/tracing.js';

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 
 import { displayUsd, fromNanoUsd, toNanoUsd } from '../src/budgets/nano-usd.js';
 import type { LlmCall } from '../src/mapping/llm-call.js';
-import { priceCall, toRow, type Priced } from '../src/pricing/price-call.js';
+import { priceCall, type Priced } from '../src/pricing/price-call.js';
 import { createPricer } from '@llm-cost/pricing';
 import { splitRange } from '../src/queries/time-range.js';
 import { batchToken, insertStatement } from '../src/writer/insert-batch.js';
 import { backoffDelayMs, classifyInsertFailure } from '../src/writer/insert-outcome.js';
-import { encodeCall, encodeRow } from '../src/writer/llm-call-row.js';
+import { encodeCall, encodeRow, toRow } from '../src/writer/llm-call-row.js';
 
 describe('classifyInsertFailure', () => {
   it('retries network failures, overload and unknown errors', () => {
@@ -107,12 +107,12 @@ describe('encodeCall', () => {
       status: 'priced',
       priceVersion: 'v',
       pricedModel: 'openai:gpt-4o-mini',
-      costs: { input_cost: '1', cache_read_cost: '0', cache_write_cost: '0', output_cost: '2', total_cost: '3', billed_cost: '3' },
+      costs: { inputCost: '1', cacheReadCost: '0', cacheWriteCost: '0', outputCost: '2', totalCost: '3', billedCost: '3' },
     };
     expect(encodeCall(call, priced)).toBe(encodeRow(toRow(call, priced)));
     expect(JSON.parse(encodeCall(call, priced))[0]).toBe('1767225600.007');
-    expect(encodeCall({ ...call, usage: undefined }, { ...priced, costs: { ...priced.costs, total_cost: null } })).toBe(
-      encodeRow(toRow({ ...call, usage: undefined }, { ...priced, costs: { ...priced.costs, total_cost: null } })),
+    expect(encodeCall({ ...call, usage: undefined }, { ...priced, costs: { ...priced.costs, totalCost: null } })).toBe(
+      encodeRow(toRow({ ...call, usage: undefined }, { ...priced, costs: { ...priced.costs, totalCost: null } })),
     );
   });
 });
@@ -132,15 +132,15 @@ describe('priceCall', () => {
     billedCost: '1.000000000',
   };
   it('prices usage with the pricer (1000 in / 100 out of gpt-4o-mini = $0.00021)', () => {
-    expect(priceCall(base, pricer, false)).toMatchObject({ status: 'priced', costs: { total_cost: '0.000210000' } });
+    expect(priceCall(base, pricer, false)).toMatchObject({ status: 'priced', costs: { totalCost: '0.000210000' } });
   });
   it('trusts costs a span carries from the same price data, and only then', () => {
-    expect(priceCall({ ...base, spanPrice }, pricer, false).costs.total_cost).toBe('1.000000000');
-    expect(priceCall({ ...base, spanPrice: { ...spanPrice, priceVersion: 'older' } }, pricer, false).costs.total_cost).toBe('0.000210000');
-    expect(priceCall({ ...base, spanPrice }, pricer, true).costs.total_cost).toBe('0.000210000');
+    expect(priceCall({ ...base, spanPrice }, pricer, false).costs.totalCost).toBe('1.000000000');
+    expect(priceCall({ ...base, spanPrice: { ...spanPrice, priceVersion: 'older' } }, pricer, false).costs.totalCost).toBe('0.000210000');
+    expect(priceCall({ ...base, spanPrice }, pricer, true).costs.totalCost).toBe('0.000210000');
   });
   it('falls back to the requested model and leaves unknown usage unpriced', () => {
-    expect(priceCall({ ...base, responseModel: 'my-deployment-7' }, pricer, false).costs.total_cost).toBe('0.000210000');
-    expect(priceCall({ ...base, usage: undefined }, pricer, false)).toMatchObject({ status: 'unknown_usage', costs: { total_cost: null } });
+    expect(priceCall({ ...base, responseModel: 'my-deployment-7' }, pricer, false).costs.totalCost).toBe('0.000210000');
+    expect(priceCall({ ...base, usage: undefined }, pricer, false)).toMatchObject({ status: 'unknown_usage', costs: { totalCost: null } });
   });
 });

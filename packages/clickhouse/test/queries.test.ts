@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaNotFoundError } from '../src/errors.js';
 import { CostPipeline } from '../src/pipeline/cost-pipeline.js';
 import { createUsageQueries } from '../src/queries/usage-queries.js';
-import { LLM_COST_TAG_PREFIX } from '../src/semconv.js';
+import { LLM_COST_TAG_PREFIX } from '@llm-cost/semconv';
 import { plainCalls } from './support/spans.js';
 import { testStorePath, uniqueDatabase } from './support/store.js';
 

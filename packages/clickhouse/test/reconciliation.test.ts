@@ -24,7 +24,7 @@ import {
   ATTR_LLM_COST_USAGE_SOURCE,
   ATTR_GEN_AI_PROVIDER_NAME,
   LLM_COST_TAG_PREFIX,
-} from '../src/semconv.js';
+} from '@llm-cost/semconv';
 import type { SpanLike } from '../src/spans/span-like.js';
 import { queryRows, totalsPerTable } from './support/rows.js';
 import { plainCalls } from './support/spans.js';

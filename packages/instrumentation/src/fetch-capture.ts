@@ -7,7 +7,7 @@
  * Nothing here throws into the application: a failure of ours is logged once and the original fetch is called.
  */
 import { context, trace, type Span } from '@opentelemetry/api';
-import { ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER } from './semconv.js';
+import { ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER } from '@llm-cost/semconv';
 import type { BudgetDecision, Tags } from './types.js';
 import { urlTarget, type UrlTarget } from './url-targets.js';
 import { currentRuntime, type Runtime } from './runtime.js';

@@ -19,8 +19,6 @@ export { VERSION } from './version.js';
 export type {
   TagValue,
   Tags,
-  TokenUsage,
-  PricingMode,
   BudgetCheckRequest,
   BudgetDecision,
   BudgetGuard,
@@ -33,6 +31,7 @@ export type {
   TrackLlmCallInput,
   RecordLlmResponseOptions,
 } from './types.js';
+export type { TokenUsage, PricingMode } from '@llm-cost/semconv';
 export {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
@@ -79,4 +78,4 @@ export {
   USAGE_SOURCE,
   END_REASON,
   INSTRUMENTATION_SCOPE_NAME,
-} from './semconv.js';
+} from '@llm-cost/semconv';

@@ -34,8 +34,9 @@ import {
   ATTR_LLM_COST_USAGE_SOURCE,
   END_REASON,
   USAGE_SOURCE,
-} from './semconv.js';
-import type { BudgetGuard, SpanPricer, TokenUsage } from './types.js';
+  type TokenUsage,
+} from '@llm-cost/semconv';
+import type { BudgetGuard, SpanPricer } from './types.js';
 import type { CallResult } from './providers/types.js';
 import { compactReasons } from './providers/fields.js';
 import { EMPTY_TAG_SET, mergeTagSets, type TagSet } from './tag-validation.js';

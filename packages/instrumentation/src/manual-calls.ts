@@ -5,8 +5,14 @@
  * a typed error on input they cannot record.
  */
 import { context, trace, type Attributes, type Tracer } from '@opentelemetry/api';
-import { ATTR_GEN_AI_REQUEST_STREAM, GEN_AI_PROVIDER, INSTRUMENTATION_SCOPE_NAME, USAGE_SOURCE } from './semconv.js';
-import type { RecordLlmResponseOptions, RecordedLlmCall, Tags, TokenUsage, TrackLlmCallInput } from './types.js';
+import {
+  ATTR_GEN_AI_REQUEST_STREAM,
+  GEN_AI_PROVIDER,
+  INSTRUMENTATION_SCOPE_NAME,
+  USAGE_SOURCE,
+  type TokenUsage,
+} from '@llm-cost/semconv';
+import type { RecordLlmResponseOptions, RecordedLlmCall, Tags, TrackLlmCallInput } from './types.js';
 import type { ProviderModule } from './providers/types.js';
 import { InvalidLlmCallError, MissingResponseFieldError } from './errors.js';
 import { LlmSpan, type SpanSinks } from './llm-span.js';

@@ -1,5 +1,5 @@
 /** `normalizeUsage(provider, usage)`: the per-provider usage mapping, looked up by provider name or alias. */
-import type { TokenUsage } from './types.js';
+import type { TokenUsage } from '@llm-cost/semconv';
 import { providerModule } from './providers/registry.js';
 
 /**

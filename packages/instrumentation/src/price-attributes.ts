@@ -16,7 +16,7 @@ import {
   ATTR_LLM_COST_PRICED_MODEL,
   ATTR_LLM_COST_PRICE_VERSION,
   ATTR_LLM_COST_PRICING_STATUS,
-} from './semconv.js';
+} from '@llm-cost/semconv';
 import type { SpanPriceInput, SpanPricer } from './types.js';
 import { errorOnce } from './diag-once.js';
 

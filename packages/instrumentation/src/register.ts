@@ -3,7 +3,7 @@
  * and returns the process-wide handle (the same handle on every call, also across the ESM and CommonJS builds).
  */
 import { diag, type TracerProvider } from '@opentelemetry/api';
-import { INSTRUMENTATION_SCOPE_NAME } from './semconv.js';
+import { INSTRUMENTATION_SCOPE_NAME } from '@llm-cost/semconv';
 import type { LlmCostInstrumentation, LlmCostInstrumentationOptions } from './types.js';
 import { buildHostTable } from './host-table.js';
 import { instrumentFetch } from './fetch-capture.js';

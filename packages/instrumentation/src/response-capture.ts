@@ -4,7 +4,7 @@
  * reading it, or dropped it.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { END_REASON, USAGE_SOURCE } from './semconv.js';
+import { END_REASON, USAGE_SOURCE } from '@llm-cost/semconv';
 import { observeBody, type BodySink } from './body-observer.js';
 import type { LlmSpan } from './llm-span.js';
 import type { Endpoint, ProviderModule } from './providers/types.js';

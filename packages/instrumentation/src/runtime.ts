@@ -4,7 +4,7 @@
  * hosts and the globally registered tracer provider are used.
  */
 import { trace, type Tracer } from '@opentelemetry/api';
-import { INSTRUMENTATION_SCOPE_NAME } from './semconv.js';
+import { INSTRUMENTATION_SCOPE_NAME } from '@llm-cost/semconv';
 import { buildHostTable, type HostTable } from './host-table.js';
 import type { SpanSinks } from './llm-span.js';
 import { sharedState } from './runtime-state.js';

@@ -2,7 +2,7 @@
  * Tag rules. Tags become span attributes (`llm_cost.tag.<key>`) and ClickHouse map entries, so keys are short and
  * plain, values are scalars, and the count is bounded. Invalid tags are dropped with one warning, never thrown.
  */
-import { LLM_COST_TAG_PREFIX } from './semconv.js';
+import { LLM_COST_TAG_PREFIX } from '@llm-cost/semconv';
 import type { TagValue, Tags } from './types.js';
 import { warnOnce } from './diag-once.js';
 

@@ -20,7 +20,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { ATTR_SERVICE_NAME, INSTRUMENTATION_SCOPE_NAME } from './semconv.js';
+import { ATTR_SERVICE_NAME, INSTRUMENTATION_SCOPE_NAME } from '@llm-cost/semconv';
 import type { LlmCostInstrumentationOptions } from './types.js';
 import { requireOptional } from './optional-module.js';
 import { errorOnce, warnOnce } from './diag-once.js';

@@ -3,42 +3,13 @@
  */
 import type { TracerProvider } from '@opentelemetry/api';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { PricingMode, TokenUsage } from '@llm-cost/semconv';
 
 /** A tag value: strings, finite numbers and booleans (anything else is dropped with one warning). */
 export type TagValue = string | number | boolean;
 
 /** Tags attached to the calls made inside a {@link withTags} scope, e.g. `{ user_id: '42', feature: 'chat' }`. */
 export type Tags = Record<string, TagValue>;
-
-/**
- * Token usage of one call in the canonical shape shared with `@llm-cost/pricing` (`TokenUsage` there; the two are the
- * same shape, declared in both packages so neither depends on the other at build time).
- *
- * Parts are contained in their totals: `cacheReadTokens + cacheWriteTokens <= inputTokens`,
- * `reasoningTokens <= outputTokens`. See the package README for how each provider's usage maps to it.
- */
-export interface TokenUsage {
-  /** All input tokens, cached (read and written) included. */
-  inputTokens: number;
-  /** Input tokens read from the provider's prompt cache (part of `inputTokens`). */
-  cacheReadTokens?: number;
-  /** Input tokens written to the provider's prompt cache (part of `inputTokens`). */
-  cacheWriteTokens?: number;
-  /** Cache writes with a 5-minute TTL (Anthropic). */
-  cacheWrite5mTokens?: number;
-  /** Cache writes with a 1-hour TTL (Anthropic), priced higher. */
-  cacheWrite1hTokens?: number;
-  /** All output tokens, reasoning included. */
-  outputTokens: number;
-  /** Reasoning / thinking tokens (part of `outputTokens`). */
-  reasoningTokens?: number;
-}
-
-/**
- * How the call was billed beyond the standard rate (same values as `@llm-cost/pricing`).
- * @default 'standard'
- */
-export type PricingMode = 'standard' | 'batch' | 'flex' | 'priority';
 
 /** What a budget guard is asked before an LLM request leaves the process. */
 export interface BudgetCheckRequest {

@@ -10,7 +10,7 @@
  * Nothing here is exported or logged: a URL's query string (which may carry a key) stays a Map key in memory only.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR_GEN_AI_REQUEST_STREAM, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from './semconv.js';
+import { ATTR_GEN_AI_REQUEST_STREAM, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@llm-cost/semconv';
 import { lookupHost, type HostTable } from './host-table.js';
 import type { Endpoint, ProviderModule } from './providers/types.js';
 import { authorityOf, hostnameOf, pathOf, portOf } from './url-parts.js';

@@ -18,7 +18,7 @@ import { registerLlmCostInstrumentation } from '../src/index.js';
 import {
   ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
   ATTR_LLM_COST_END_REASON,
-} from '../src/semconv.js';
+} from '@llm-cost/semconv';
 import { fixtureAttributes, startServers } from './helpers.js';
 
 const OPERATION: Record<string, string> = {

@@ -25,8 +25,8 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_LLM_COST_PROVIDER_REPORTED_COST,
   ATTR_LLM_COST_USAGE_SOURCE,
-} from '../src/semconv.js';
-import type { TokenUsage } from '../src/types.js';
+  type TokenUsage,
+} from '@llm-cost/semconv';
 import { HOSTS_NAME, PROVIDER_NAME, startServers, usageAttributes } from './helpers.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

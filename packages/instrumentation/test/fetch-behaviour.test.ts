@@ -23,7 +23,7 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_LLM_COST_END_REASON,
   ATTR_LLM_COST_USAGE_SOURCE,
-} from '../src/semconv.js';
+} from '@llm-cost/semconv';
 import { startServers, usageAttributes } from './helpers.js';
 
 const collector = createSpanCollector();

@@ -23,8 +23,8 @@ import {
   ATTR_LLM_COST_USAGE_SOURCE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-} from '../src/semconv.js';
-import type { TokenUsage } from '../src/types.js';
+  type TokenUsage,
+} from '@llm-cost/semconv';
 import { startProviderServer, type ProviderServer, type Fixture } from '../../../test/support/index.js';
 
 /** Provider folder names of the fixtures → the name used in the `hosts` option. */

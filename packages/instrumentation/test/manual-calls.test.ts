@@ -22,7 +22,7 @@ import {
   ATTR_LLM_COST_PROVIDER_REPORTED_COST,
   ATTR_LLM_COST_USAGE_SOURCE,
   LLM_COST_TAG_PREFIX,
-} from '../src/semconv.js';
+} from '@llm-cost/semconv';
 import { usageAttributes } from './helpers.js';
 
 const collector = createSpanCollector();

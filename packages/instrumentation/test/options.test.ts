@@ -23,7 +23,7 @@ import {
   type LlmCostInstrumentationOptions,
   type RecordedLlmCall,
 } from '../src/index.js';
-import { ATTR_LLM_COST_USAGE_SOURCE, LLM_COST_TAG_PREFIX } from '../src/semconv.js';
+import { ATTR_LLM_COST_USAGE_SOURCE, LLM_COST_TAG_PREFIX } from '@llm-cost/semconv';
 import { startServers, usageAttributes } from './helpers.js';
 
 const collector = createSpanCollector();

@@ -26,7 +26,7 @@ import {
   ATTR_LLM_COST_PRICED_MODEL,
   ATTR_LLM_COST_PRICE_VERSION,
   ATTR_LLM_COST_PRICING_STATUS,
-} from '../src/semconv.js';
+} from '@llm-cost/semconv';
 import { PROVIDER_NAME, startServers } from './helpers.js';
 
 const collector = createSpanCollector();

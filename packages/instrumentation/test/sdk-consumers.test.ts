@@ -28,7 +28,7 @@ import {
   ATTR_LLM_COST_END_REASON,
   ATTR_LLM_COST_USAGE_SOURCE,
   LLM_COST_TAG_PREFIX,
-} from '../src/semconv.js';
+} from '@llm-cost/semconv';
 import { startServers, usageAttributes } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -29,7 +29,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_LLM_COST_END_REASON,
   ATTR_LLM_COST_USAGE_SOURCE,
-} from '../src/semconv.js';
+} from '@llm-cost/semconv';
 import { startServers, usageAttributes } from './helpers.js';
 
 const collector = createSpanCollector();

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpanCollector, fixtureReply, projectFixture, type ProviderServer } from '../../../test/support/index.js';
 import { getTags, registerLlmCostInstrumentation, withTags } from '../src/index.js';
-import { ATTR_GEN_AI_REQUEST_MODEL, LLM_COST_TAG_PREFIX } from '../src/semconv.js';
+import { ATTR_GEN_AI_REQUEST_MODEL, LLM_COST_TAG_PREFIX } from '@llm-cost/semconv';
 import { startServers } from './helpers.js';
 
 const collector = createSpanCollector();

@@ -26,9 +26,8 @@ export type { SyncPriceSnapshotOptions, PriceSyncResult, LargeMove } from './pri
 export type { ModelDiff, PriceChange } from './price-diff.js';
 export type { ReferenceCall } from './reference-prices.js';
 export type { CliIo } from './cli.js';
+export type { TokenUsage, PricingMode } from '@llm-cost/semconv';
 export type {
-  TokenUsage,
-  PricingMode,
   PriceUsageInput,
   PricingStatus,
   UsdAmount,

@@ -15,7 +15,7 @@
 import { type Decimal, parseDecimal } from './decimal.js';
 import { type PriceEntry, readPriceEntry } from './price-entry.js';
 import { OPENAI_PRIORITY_FALLBACK_MULTIPLIER, OPENAI_PRIORITY_PRICES } from './priority-prices.js';
-import type { PricingMode } from './types.js';
+import type { PricingMode } from '@llm-cost/semconv';
 
 export const BATCH_MULTIPLIER = '0.5';
 export const FLEX_MULTIPLIER = '0.5';

@@ -1,41 +1,9 @@
 /**
- * Public types of `@llm-cost/pricing`: the canonical usage shape every provider is normalised to, and the priced
- * result. The instrumentation's provider modules produce `TokenUsage`; the exporter and collector consume `PriceResult`.
+ * Public types of `@llm-cost/pricing`: what a call is priced from and the priced result. The usage shape
+ * (`TokenUsage`, `PricingMode`) is the shared one of `@llm-cost/semconv`, which the instrumentation's provider modules
+ * produce; the exporter and collector consume `PriceResult`.
  */
-
-/**
- * Token usage of one call, in one canonical shape for every provider.
- *
- * Parts are contained in their totals: `cacheReadTokens + cacheWriteTokens <= inputTokens` and
- * `reasoningTokens <= outputTokens`. Inconsistent counts are clamped and flagged (see {@link PriceResult.flags}),
- * never thrown.
- */
-export interface TokenUsage {
-  /** All input tokens, cached (read and written) included. OpenAI `prompt_tokens`; Anthropic `input_tokens +
-   * cache_read_input_tokens + cache_creation_input_tokens`; Gemini `promptTokenCount`. */
-  inputTokens: number;
-  /** Input tokens read from the provider's prompt cache (part of `inputTokens`). */
-  cacheReadTokens?: number;
-  /** Input tokens written to the provider's prompt cache (part of `inputTokens`). When the TTL split below is
-   * known, `cacheWriteTokens` is their sum. */
-  cacheWriteTokens?: number;
-  /** Cache writes with a 5-minute TTL (Anthropic `cache_creation.ephemeral_5m_input_tokens`). */
-  cacheWrite5mTokens?: number;
-  /** Cache writes with a 1-hour TTL (Anthropic `cache_creation.ephemeral_1h_input_tokens`), priced higher. */
-  cacheWrite1hTokens?: number;
-  /** All output tokens, reasoning included (Gemini `candidatesTokenCount + thoughtsTokenCount`). */
-  outputTokens: number;
-  /** Reasoning / thinking tokens (part of `outputTokens`). */
-  reasoningTokens?: number;
-}
-
-/**
- * How the call was billed, beyond the standard rate.
- * - `batch`: the provider's batch API (typically 50% off).
- * - `flex`, `priority`: OpenAI service tiers.
- * @default 'standard'
- */
-export type PricingMode = 'standard' | 'batch' | 'flex' | 'priority';
+import type { PricingMode, TokenUsage } from '@llm-cost/semconv';
 
 /** What `priceUsage` needs to know about one call. */
 export interface PriceUsageInput {

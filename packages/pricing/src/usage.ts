@@ -2,7 +2,7 @@
  * Normalise `TokenUsage` into consistent non-negative integer counts. Bad counts are corrected and flagged, never
  * thrown (issue 3): a usage record from a provider that double-reports a part must still produce a bounded cost.
  */
-import type { TokenUsage } from './types.js';
+import type { TokenUsage } from '@llm-cost/semconv';
 
 export interface NormalizedUsage {
   inputTokens: number;

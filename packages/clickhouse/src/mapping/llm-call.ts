@@ -1,4 +1,4 @@
-import type { PricingMode, TokenUsage } from '../pricing/pricer.js';
+import type { PricingMode, TokenUsage } from '@llm-cost/semconv';
 
 /** Cost attributes a span already carries (instrumentation option `priceSpans: true`). */
 export interface SpanPrice {

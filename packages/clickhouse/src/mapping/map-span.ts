@@ -1,4 +1,3 @@
-import type { PricingMode } from '../pricing/pricer.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
@@ -30,7 +29,8 @@ import {
   INSTRUMENTATION_SCOPE_NAME,
   LLM_COST_TAG_PREFIX,
   USAGE_SOURCE,
-} from '../semconv.js';
+  type PricingMode,
+} from '@llm-cost/semconv';
 import { hrTimeToMs, type SpanLike } from '../spans/span-like.js';
 import { readCount, readFirstString, readString, readUsd } from './attribute-values.js';
 import type { LlmCall, SpanPrice } from './llm-call.js';

@@ -1,4 +1,4 @@
-import { GEN_AI_PROVIDER } from '../semconv.js';
+import { GEN_AI_PROVIDER } from '@llm-cost/semconv';
 
 /**
  * Provider names other instrumentations write (older conventions, OpenLLMetry, OpenInference), mapped to the

@@ -1,4 +1,3 @@
-import type { TokenUsage } from '../pricing/pricer.js';
 import {
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
@@ -22,9 +21,14 @@ import {
   ATTR_OPENLLMETRY_REASONING_TOKENS,
   ATTR_OPENLLMETRY_TOTAL_TOKENS,
   GEN_AI_PROVIDER,
-  SCOPES_WITH_EXCLUSIVE_ANTHROPIC_INPUT,
-} from '../semconv.js';
+  type TokenUsage,
+} from '@llm-cost/semconv';
 import { readCount, readFirstCount } from './attribute-values.js';
+
+/** Instrumentation scopes whose Anthropic spans report `input_tokens` without the cached part (Anthropic's own
+ * meaning) rather than the conventions' "all input tokens": `@traceloop/instrumentation-anthropic` 0.27 copies
+ * `usage.input_tokens` as is. */
+const SCOPES_WITH_EXCLUSIVE_ANTHROPIC_INPUT: ReadonlySet<string> = new Set(['@traceloop/instrumentation-anthropic']);
 
 // Current convention names first, then the deprecated and vendor names that mean the same thing.
 const INPUT_KEYS = [

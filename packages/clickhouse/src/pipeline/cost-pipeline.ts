@@ -4,13 +4,13 @@ import { openStore, type Store } from '../connection/connect.js';
 import type { LlmCall } from '../mapping/llm-call.js';
 import { isGenAiAttributes, mapSpan } from '../mapping/map-span.js';
 import { OneChargeFilter } from '../one-charge/one-charge-filter.js';
-import { NO_COSTS, priceCall, toRow } from '../pricing/price-call.js';
+import { NO_COSTS, priceCall } from '../pricing/price-call.js';
 import { resolvePricer, type CostPricer } from '../pricing/pricer.js';
 import { migrateStore } from '../schema/migrate.js';
 import { withoutTracing } from '../tracing/without-tracing.js';
 import { spanLikeFromReadableSpan, type ReadableSpanLike, type SpanLike } from '../spans/span-like.js';
 import { BatchWriter } from '../writer/batch-writer.js';
-import { encodeCall, type LlmCallRow } from '../writer/llm-call-row.js';
+import { encodeCall, toRow, type LlmCallRow } from '../writer/llm-call-row.js';
 import { resolvePipelineOptions, type CostPipelineOptions, type ResolvedPipelineOptions } from './pipeline-options.js';
 import { emptyStats, type CostPipelineStats } from './pipeline-stats.js';
 
@@ -200,7 +200,7 @@ export class CostPipeline {
         diag.error('@llm-cost/clickhouse: pricing failed; the call is written unpriced', error);
         priced = { status: 'unknown_model', priceVersion: this.pricer.priceVersion, pricedModel: '', costs: NO_COSTS };
       }
-      if (priced.costs.total_cost === null) this.counters.unpriced += 1;
+      if (priced.costs.totalCost === null) this.counters.unpriced += 1;
       else this.counters.priced += 1;
       if (this.rowListeners.size > 0) {
         const row = toRow(call, priced);

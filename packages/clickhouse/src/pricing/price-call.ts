@@ -1,30 +1,35 @@
 import type { LlmCall } from '../mapping/llm-call.js';
-import type { LlmCallRow } from '../writer/llm-call-row.js';
 import type { CostPricer, PriceResult, PriceUsageInput } from './pricer.js';
 
 /** Row status when the call reported no usage (and no provider cost): its cost is unknown, so stored as NULL. */
 export const UNKNOWN_USAGE_STATUS = 'unknown_usage';
 
-type Costs = Pick<
-  LlmCallRow,
-  'input_cost' | 'cache_read_cost' | 'cache_write_cost' | 'output_cost' | 'total_cost' | 'billed_cost'
->;
+/** The costs of one call as decimal USD strings, or null when unpriced (the writer turns them into columns). */
+export interface CallCosts {
+  inputCost: string | null;
+  cacheReadCost: string | null;
+  cacheWriteCost: string | null;
+  outputCost: string | null;
+  totalCost: string | null;
+  billedCost: string | null;
+}
 
 /** Costs of a call that could not be priced: NULL, never zero. */
-export const NO_COSTS: Costs = {
-  input_cost: null,
-  cache_read_cost: null,
-  cache_write_cost: null,
-  output_cost: null,
-  total_cost: null,
-  billed_cost: null,
+export const NO_COSTS: CallCosts = {
+  inputCost: null,
+  cacheReadCost: null,
+  cacheWriteCost: null,
+  outputCost: null,
+  totalCost: null,
+  billedCost: null,
 };
 
+/** A call's price: what the writer stores beside the call itself (`writer/llm-call-row.ts` depends on this, not back). */
 export interface Priced {
   status: string;
   priceVersion: string;
   pricedModel: string;
-  costs: Costs;
+  costs: CallCosts;
 }
 
 function fromResult(result: PriceResult): Priced {
@@ -33,12 +38,12 @@ function fromResult(result: PriceResult): Priced {
     priceVersion: result.priceVersion,
     pricedModel: result.matchedModel ?? '',
     costs: {
-      input_cost: result.inputCost,
-      cache_read_cost: result.cacheReadCost,
-      cache_write_cost: result.cacheWriteCost,
-      output_cost: result.outputCost,
-      total_cost: result.totalCost,
-      billed_cost: result.billedCost,
+      inputCost: result.inputCost,
+      cacheReadCost: result.cacheReadCost,
+      cacheWriteCost: result.cacheWriteCost,
+      outputCost: result.outputCost,
+      totalCost: result.totalCost,
+      billedCost: result.billedCost,
     },
   };
 }
@@ -56,12 +61,12 @@ export function priceCall(call: LlmCall, pricer: CostPricer, tenantOverridden: b
       priceVersion: spanPrice.priceVersion,
       pricedModel: spanPrice.pricedModel,
       costs: {
-        input_cost: spanPrice.inputCost,
-        cache_read_cost: spanPrice.cacheReadCost,
-        cache_write_cost: spanPrice.cacheWriteCost,
-        output_cost: spanPrice.outputCost,
-        total_cost: spanPrice.totalCost,
-        billed_cost: spanPrice.billedCost,
+        inputCost: spanPrice.inputCost,
+        cacheReadCost: spanPrice.cacheReadCost,
+        cacheWriteCost: spanPrice.cacheWriteCost,
+        outputCost: spanPrice.outputCost,
+        totalCost: spanPrice.totalCost,
+        billedCost: spanPrice.billedCost,
       },
     };
   }
@@ -83,39 +88,4 @@ export function priceCall(call: LlmCall, pricer: CostPricer, tenantOverridden: b
     result = pricer.priceUsage(input);
   }
   return fromResult(result);
-}
-
-/** The `llm_calls` row for a priced call. */
-export function toRow(call: LlmCall, priced: Priced): LlmCallRow {
-  const usage = call.usage;
-  return {
-    timestamp_ms: call.timestampMs,
-    trace_id: call.traceId,
-    span_id: call.spanId,
-    service_name: call.serviceName,
-    provider: call.provider,
-    operation: call.operation,
-    request_model: call.requestModel,
-    response_model: call.responseModel,
-    priced_model: priced.pricedModel,
-    input_tokens: usage?.inputTokens ?? 0,
-    cache_read_tokens: usage?.cacheReadTokens ?? 0,
-    cache_write_tokens: usage?.cacheWriteTokens ?? 0,
-    output_tokens: usage?.outputTokens ?? 0,
-    reasoning_tokens: usage?.reasoningTokens ?? 0,
-    ...priced.costs,
-    pricing_status: priced.status,
-    price_version: priced.priceVersion,
-    usage_source: call.usageSource,
-    stream: call.stream,
-    latency_ms: call.latencyMs,
-    http_status: call.httpStatus,
-    error_type: call.errorType,
-    user_id: call.tags.user_id ?? '',
-    tenant_id: call.tags.tenant_id ?? '',
-    feature: call.tags.feature ?? '',
-    tags: call.tags,
-    provider_response_id: call.responseId,
-    instrumentation: call.instrumentation,
-  };
 }

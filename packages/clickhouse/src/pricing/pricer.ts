@@ -1,6 +1,6 @@
 import { getDefaultPricer, type PriceResult, type PriceUsageInput } from '@llm-cost/pricing';
 
-export type { PriceResult, PriceUsageInput, PricingMode, TokenUsage } from '@llm-cost/pricing';
+export type { PriceResult, PriceUsageInput } from '@llm-cost/pricing';
 
 /**
  * What the exporter needs from `@llm-cost/pricing` (a pricer from its `createPricer()` fits). `priceVersion`

@@ -8,6 +8,14 @@
  * and adds 0 to the rollup cost columns while `unpriced_calls` counts it, so rollup sums stay exact and unpriced
  * calls stay visible.
  */
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_SERVICE_NAME,
+  LLM_COST_TAG_PREFIX,
+} from '@llm-cost/semconv';
 
 export interface ColumnDefinition {
   name: string;
@@ -82,9 +90,9 @@ export const llmCallsTable: TableDefinition = {
     { name: 'timestamp', type: "DateTime64(3, 'UTC')", comment: 'Start of the call (UTC)' },
     { name: 'trace_id', type: 'String', comment: 'W3C trace id (hex)' },
     { name: 'span_id', type: 'String', comment: 'Span id of the span that was charged (hex)' },
-    { name: 'service_name', type: 'LowCardinality(String)', comment: 'service.name of the resource' },
-    { name: 'provider', type: 'LowCardinality(String)', comment: 'gen_ai.provider.name, e.g. openai' },
-    { name: 'operation', type: 'LowCardinality(String)', comment: 'gen_ai.operation.name, e.g. chat' },
+    { name: 'service_name', type: 'LowCardinality(String)', comment: `${ATTR_SERVICE_NAME} of the resource` },
+    { name: 'provider', type: 'LowCardinality(String)', comment: `${ATTR_GEN_AI_PROVIDER_NAME}, e.g. openai` },
+    { name: 'operation', type: 'LowCardinality(String)', comment: `${ATTR_GEN_AI_OPERATION_NAME}, e.g. chat` },
     { name: 'request_model', type: 'LowCardinality(String)', comment: 'Model the caller asked for' },
     { name: 'response_model', type: 'LowCardinality(String)', comment: 'Model the provider answered with' },
     { name: 'priced_model', type: 'LowCardinality(String)', comment: 'Price table entry used (provider:model)' },
@@ -105,12 +113,12 @@ export const llmCallsTable: TableDefinition = {
     { name: 'stream', type: 'Bool', comment: 'Streamed response' },
     { name: 'latency_ms', type: 'UInt32', comment: 'Span duration in milliseconds' },
     { name: 'http_status', type: 'UInt16', comment: 'HTTP status of the provider response; 0 when unknown' },
-    { name: 'error_type', type: 'LowCardinality(String)', comment: 'error.type; empty on success' },
+    { name: 'error_type', type: 'LowCardinality(String)', comment: `${ATTR_ERROR_TYPE}; empty on success` },
     { name: 'user_id', type: 'String', comment: 'Tag user_id; empty when untagged' },
     { name: 'tenant_id', type: 'LowCardinality(String)', comment: 'Tag tenant_id (or the collector token tenant)' },
     { name: 'feature', type: 'LowCardinality(String)', comment: 'Tag feature' },
-    { name: 'tags', type: 'Map(LowCardinality(String), String)', comment: 'All llm_cost.tag.* attributes' },
-    { name: 'provider_response_id', type: 'String', comment: 'gen_ai.response.id' },
+    { name: 'tags', type: 'Map(LowCardinality(String), String)', comment: `All ${LLM_COST_TAG_PREFIX}* attributes` },
+    { name: 'provider_response_id', type: 'String', comment: ATTR_GEN_AI_RESPONSE_ID },
     { name: 'instrumentation', type: 'LowCardinality(String)', comment: 'Instrumentation scope of the charged span' },
     {
       name: 'row_kind',

@@ -78,6 +78,46 @@ export const ROW_COLUMNS = [
   'instrumentation',
 ] as const;
 
+/** The `llm_calls` row for a priced call. */
+export function toRow(call: LlmCall, priced: Priced): LlmCallRow {
+  const usage = call.usage;
+  return {
+    timestamp_ms: call.timestampMs,
+    trace_id: call.traceId,
+    span_id: call.spanId,
+    service_name: call.serviceName,
+    provider: call.provider,
+    operation: call.operation,
+    request_model: call.requestModel,
+    response_model: call.responseModel,
+    priced_model: priced.pricedModel,
+    input_tokens: usage?.inputTokens ?? 0,
+    cache_read_tokens: usage?.cacheReadTokens ?? 0,
+    cache_write_tokens: usage?.cacheWriteTokens ?? 0,
+    output_tokens: usage?.outputTokens ?? 0,
+    reasoning_tokens: usage?.reasoningTokens ?? 0,
+    input_cost: priced.costs.inputCost,
+    cache_read_cost: priced.costs.cacheReadCost,
+    cache_write_cost: priced.costs.cacheWriteCost,
+    output_cost: priced.costs.outputCost,
+    total_cost: priced.costs.totalCost,
+    billed_cost: priced.costs.billedCost,
+    pricing_status: priced.status,
+    price_version: priced.priceVersion,
+    usage_source: call.usageSource,
+    stream: call.stream,
+    latency_ms: call.latencyMs,
+    http_status: call.httpStatus,
+    error_type: call.errorType,
+    user_id: call.tags.user_id ?? '',
+    tenant_id: call.tags.tenant_id ?? '',
+    feature: call.tags.feature ?? '',
+    tags: call.tags,
+    provider_response_id: call.responseId,
+    instrumentation: call.instrumentation,
+  };
+}
+
 /** `seconds.millis` as a string: read exactly by `DateTime64(3)` on every server version (a bare integer is not). */
 function timestampText(ms: number): string {
   const whole = Math.floor(ms);
@@ -151,12 +191,12 @@ export function encodeCall(call: LlmCall, priced: Priced): string {
     usage?.cacheWriteTokens ?? 0,
     usage?.outputTokens ?? 0,
     usage?.reasoningTokens ?? 0,
-    costs.input_cost,
-    costs.cache_read_cost,
-    costs.cache_write_cost,
-    costs.output_cost,
-    costs.total_cost,
-    costs.billed_cost,
+    costs.inputCost,
+    costs.cacheReadCost,
+    costs.cacheWriteCost,
+    costs.outputCost,
+    costs.totalCost,
+    costs.billedCost,
     priced.status,
     priced.priceVersion,
     call.usageSource,

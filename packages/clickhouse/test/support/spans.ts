@@ -7,7 +7,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   INSTRUMENTATION_SCOPE_NAME,
   LLM_COST_TAG_PREFIX,
-} from '../../src/semconv.js';
+} from '@llm-cost/semconv';
 
 let counter = 0;
 

@@ -7,7 +7,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
-import { ATTR_SERVICE_NAME, INSTRUMENTATION_SCOPE_NAME } from '../../src/semconv.js';
+import { ATTR_SERVICE_NAME, INSTRUMENTATION_SCOPE_NAME } from '@llm-cost/semconv';
 
 export interface TestTracing {
   provider: BasicTracerProvider;

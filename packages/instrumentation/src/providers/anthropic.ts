@@ -10,8 +10,7 @@
  * Streams: `message_start.message.usage` has the input and cache counts; `message_delta.usage` has the final
  * (cumulative) `output_tokens` and, in newer API versions, repeats the input fields (which then win).
  */
-import { GEN_AI_PROVIDER } from '../semconv.js';
-import type { TokenUsage } from '../types.js';
+import { GEN_AI_PROVIDER, type TokenUsage } from '@llm-cost/semconv';
 import type { CallResult, Endpoint, ProviderModule } from './types.js';
 import { addFinishReason, child, count, isObject, text, type JsonObject } from './fields.js';
 

@@ -3,7 +3,7 @@
  * deployment name in the path (`/openai/deployments/{deployment}/chat/completions`) standing in for the requested
  * model; the response's `model` is the underlying model. The v1 API (`/openai/v1/...`) names the model in the body.
  */
-import { GEN_AI_PROVIDER } from '../semconv.js';
+import { GEN_AI_PROVIDER } from '@llm-cost/semconv';
 import { matchOpenAiPath, openAiCompatibleProvider } from './openai-compatible.js';
 import type { Endpoint } from './types.js';
 

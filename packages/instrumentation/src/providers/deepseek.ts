@@ -3,8 +3,7 @@
  * `prompt_tokens`, next to `prompt_cache_miss_tokens`), reasoning as `completion_tokens_details.reasoning_tokens`
  * (part of `completion_tokens`). Without `include_usage`, usage rides on the `finish_reason` chunk.
  */
-import { GEN_AI_PROVIDER } from '../semconv.js';
-import type { TokenUsage } from '../types.js';
+import { GEN_AI_PROVIDER, type TokenUsage } from '@llm-cost/semconv';
 import { count, isObject } from './fields.js';
 import { normalizeOpenAiUsage, openAiCompatibleProvider } from './openai-compatible.js';
 

@@ -8,8 +8,7 @@
  * never a sum. A non-SSE `streamGenerateContent` answers a JSON array of the same chunks.
  * Embedding responses report no usage (recorded as usage source `unknown`).
  */
-import { GEN_AI_PROVIDER } from '../semconv.js';
-import type { TokenUsage } from '../types.js';
+import { GEN_AI_PROVIDER, type TokenUsage } from '@llm-cost/semconv';
 import type { CallResult, Endpoint, EndpointKind, ProviderModule } from './types.js';
 import { addFinishReason, count, isObject, text } from './fields.js';
 

@@ -3,7 +3,7 @@
  * OpenAI-compatible provider. Each provider module configures what differs: usage semantics, reported cost, and
  * where stream chunks put usage.
  */
-import type { TokenUsage } from '../types.js';
+import type { TokenUsage } from '@llm-cost/semconv';
 import type { CallResult, Endpoint, ProviderModule } from './types.js';
 import { addFinishReason, child, count, isObject, text, type JsonObject } from './fields.js';
 

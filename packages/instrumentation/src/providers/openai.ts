@@ -1,5 +1,5 @@
 /** OpenAI (api.openai.com): chat completions, Responses, legacy completions, embeddings. */
-import { GEN_AI_PROVIDER } from '../semconv.js';
+import { GEN_AI_PROVIDER } from '@llm-cost/semconv';
 import { openAiCompatibleProvider } from './openai-compatible.js';
 
 export { normalizeOpenAiUsage } from './openai-compatible.js';

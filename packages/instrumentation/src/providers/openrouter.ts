@@ -2,8 +2,7 @@
  * OpenRouter (openrouter.ai/api/v1): the OpenAI shape plus `usage.cost` (USD credits, the amount charged) and
  * `prompt_tokens_details.cache_write_tokens`. `prompt_tokens` includes cached and cache-write tokens.
  */
-import { GEN_AI_PROVIDER } from '../semconv.js';
-import type { TokenUsage } from '../types.js';
+import { GEN_AI_PROVIDER, type TokenUsage } from '@llm-cost/semconv';
 import { toDecimalString } from '../decimal.js';
 import { child, count } from './fields.js';
 import { normalizeOpenAiUsage, openAiCompatibleProvider } from './openai-compatible.js';

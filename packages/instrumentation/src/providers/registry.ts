@@ -3,7 +3,7 @@
  * semantic conventions; the `hosts` option also accepts friendly aliases. Any other name is an OpenAI-compatible
  * provider of that name.
  */
-import { GEN_AI_PROVIDER } from '../semconv.js';
+import { GEN_AI_PROVIDER } from '@llm-cost/semconv';
 import type { ProviderModule } from './types.js';
 import { openAiCompatibleProvider } from './openai-compatible.js';
 import { openaiProvider } from './openai.js';

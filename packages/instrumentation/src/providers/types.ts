@@ -2,7 +2,7 @@
  * What a provider module knows: how to recognise its endpoints, and how to read usage from a JSON body and from its
  * stream events. Adding a provider means adding one module (and its fixtures).
  */
-import type { PricingMode, TokenUsage } from '../types.js';
+import type { PricingMode, TokenUsage } from '@llm-cost/semconv';
 
 /** What kind of endpoint a request goes to. */
 export type EndpointKind =

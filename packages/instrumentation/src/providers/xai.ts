@@ -3,8 +3,7 @@
  * (`total_tokens = prompt + completion + reasoning`), so reasoning is added to the output. Cost comes as
  * `usage.cost_in_usd_ticks` (1 tick = 1e-10 USD).
  */
-import { GEN_AI_PROVIDER } from '../semconv.js';
-import type { TokenUsage } from '../types.js';
+import { GEN_AI_PROVIDER, type TokenUsage } from '@llm-cost/semconv';
 import { ticksToUsd } from '../decimal.js';
 import { normalizeOpenAiUsage, openAiCompatibleProvider } from './openai-compatible.js';
 

@@ -1,3 +1,4 @@
+import { GEN_AI_PROVIDER } from '@llm-cost/semconv';
 import { displayUsd } from '../money/usd.js';
 import type { CreditAlert, CreditForecast, CreditLevel } from '../types.js';
 import type { Balance } from './balance.js';
@@ -32,7 +33,7 @@ export function buildAlert(input: AlertInput): CreditAlert {
     level: input.level,
     previousLevel: input.previousLevel,
     reminder: input.reminder,
-    provider: 'openrouter',
+    provider: GEN_AI_PROVIDER.openrouter,
     keyFingerprint: input.keyFingerprint,
     tenant: input.tenant,
     remainingUsd: balance.remaining,

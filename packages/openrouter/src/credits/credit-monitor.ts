@@ -1,3 +1,4 @@
+import { GEN_AI_PROVIDER } from '@llm-cost/semconv';
 import {
   createUsageQueries,
   insertCreditSnapshots,
@@ -48,7 +49,7 @@ export function snapshotOf(
 ): CreditSnapshot {
   return {
     timestampMs: nowMs,
-    provider: 'openrouter',
+    provider: GEN_AI_PROVIDER.openrouter,
     keyFingerprint: credits.keyFingerprint,
     tenantId: tenant ?? '',
     keyLimit: orNull(credits.limit),

@@ -1,3 +1,4 @@
+import { GEN_AI_PROVIDER } from '@llm-cost/semconv';
 import { readCreditSnapshots, type Store, type UsageQueries } from '@llm-cost/clickhouse';
 
 import type { Balance } from '../alerts/balance.js';
@@ -33,7 +34,7 @@ export async function computeForecast(sources: ForecastSources, input: ForecastI
   let rollupRate: number | null = null;
   if (sources.queries) {
     const tenantId = balance.basis === 'key' && input.tenant ? input.tenant : undefined;
-    const spent = await sources.queries.usageInPeriod({ provider: 'openrouter', from, to: nowMs, ...(tenantId ? { tenantId } : {}) });
+    const spent = await sources.queries.usageInPeriod({ provider: GEN_AI_PROVIDER.openrouter, from, to: nowMs, ...(tenantId ? { tenantId } : {}) });
     rollupRate = rateFromSpend(Number(spent.cost), windowMs);
   }
   let snapshotRate: number | null = null;

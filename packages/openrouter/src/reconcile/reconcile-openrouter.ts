@@ -1,3 +1,4 @@
+import { GEN_AI_PROVIDER } from '@llm-cost/semconv';
 import {
   findUnreconciledCalls,
   migrate,
@@ -25,7 +26,7 @@ type Lookup =
 /** The charge as the store records it: the record's figures, and the billed amount with the tenant's markup. */
 export function chargeOf(record: GenerationRecord, call: UnreconciledCall, key: ResolvedKey, pricer: Pricer): ProviderCharge {
   const priced = pricer.priceUsage({
-    provider: 'openrouter',
+    provider: GEN_AI_PROVIDER.openrouter,
     model: call.responseModel || call.requestModel || record.model,
     usage: { inputTokens: 0, outputTokens: 0 },
     providerReportedCost: record.totalCost,
@@ -109,7 +110,7 @@ export async function runReconciliation(context: ReconcileContext, options: Reco
   while (result.calls < maxCalls && result.stoppedEarly === undefined) {
     const limit = Math.min(batchSize, maxCalls - result.calls);
     const page = await findUnreconciledCalls(context.store, {
-      provider: 'openrouter',
+      provider: GEN_AI_PROVIDER.openrouter,
       from: nowMs - lookbackMs,
       endedBefore: nowMs - delayMs,
       limit,
