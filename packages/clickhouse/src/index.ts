@@ -70,6 +70,28 @@ export {
   type CreditSnapshot,
   type ReadCreditSnapshotsOptions,
 } from './credits/credit-snapshots.js';
+// Building blocks for the clients of provider APIs in other llm-cost packages (OpenRouter's account endpoints,
+// OpenAI's and Anthropic's admin reports): one retry policy, one key fingerprint, one way to make money exact.
+export { keyFingerprint, redactKey } from './provider-api/key-fingerprint.js';
+export {
+  classifyStatus,
+  classifyNetworkError,
+  parseRetryAfter,
+  backoffDelay,
+  type ResponseOutcome,
+} from './provider-api/response-outcome.js';
+export {
+  getWithRetries,
+  retryPolicy,
+  errorDetail,
+  type RetryPolicy,
+  type RetryOptions,
+  type ProviderRetryEvent,
+  type ProviderGetOptions,
+  type ProviderGetResult,
+} from './provider-api/get-with-retries.js';
+export { amountToNanoUsd, numberToNanoUsd } from './provider-api/usd-amounts.js';
+export { fromNanoUsd, parseNanoUsd } from './budgets/nano-usd.js';
 export type { ClickHouseConnectionOptions } from './connection/connection-options.js';
 export { migrate, migrateStore, type MigrateOptions, type MigrateResult, type RetentionOptions } from './schema/migrate.js';
 export { SCHEMA_VERSION } from './schema/migrations.js';

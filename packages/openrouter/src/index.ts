@@ -7,7 +7,8 @@ export { startCreditMonitor } from './credits/credit-monitor.js';
 export { createOpenRouterClient, type OpenRouterClient } from './openrouter-client.js';
 export type { KeyState } from './credits/parse-key.js';
 export type { AccountCredits } from './credits/parse-credits.js';
-export { keyFingerprint } from './credits/key-fingerprint.js';
+// The key fingerprint is shared with the other provider clients (it lives in @llm-cost/clickhouse).
+export { keyFingerprint } from '@llm-cost/clickhouse';
 export { reconcileOpenRouter } from './reconcile/reconcile-openrouter.js';
 export { startReconciler } from './reconcile/start-reconciler.js';
 export { loadOpenRouterConfig, parseOpenRouterConfig, type OpenRouterConfig } from './config/config-file.js';

@@ -1,4 +1,4 @@
-import type { ClickHouseConnectionOptions } from '@llm-cost/clickhouse';
+import type { ClickHouseConnectionOptions, ProviderRetryEvent } from '@llm-cost/clickhouse';
 import type { Pricer } from '@llm-cost/pricing';
 
 // --- HTTP ---------------------------------------------------------------------------------------------------------
@@ -33,17 +33,8 @@ export interface OpenRouterClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface RetryEvent {
-  /** Request path and query (never the key). */
-  path: string;
-  /** The attempt that failed, from 1. */
-  attempt: number;
-  /** Wait before the next attempt, in milliseconds. */
-  delayMs: number;
-  reason: 'rate_limited' | 'server_error' | 'network_error';
-  /** HTTP status; 0 for a network failure. */
-  status: number;
-}
+/** Told before each retry (for logs and metrics); never carries the key. */
+export type RetryEvent = ProviderRetryEvent;
 
 // --- Credits ------------------------------------------------------------------------------------------------------
 

@@ -1,10 +1,10 @@
 /** The config file (keys per tenant by environment variable, thresholds, webhooks, durations) and key resolution. */
+import { keyFingerprint } from '@llm-cost/clickhouse';
 import { describe, expect, it } from 'vitest';
 
 import { parseOpenRouterConfig } from '../src/config/config-file.js';
 import { parseDuration } from '../src/config/duration.js';
 import { keyForTenant, resolveKeys } from '../src/config/resolve-keys.js';
-import { keyFingerprint } from '../src/credits/key-fingerprint.js';
 import { OpenRouterConfigError } from '../src/errors.js';
 
 const env = { KEY_ACME: 'sk-or-v1-acme-0000000000000000000000000000000000000000000000000000000000aa01', KEY_GLOBEX: 'sk-or-v1-globex-00000000000000000000000000000000000000000000000000000000gg02' };

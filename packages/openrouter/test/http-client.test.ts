@@ -14,8 +14,7 @@ import {
   OpenRouterResponseError,
 } from '../src/errors.js';
 import { createLimiter } from '../src/http/limiter.js';
-import { backoffDelay, classifyStatus, parseRetryAfter } from '../src/http/response-outcome.js';
-import { formatNanoUsd, numberToNanoUsd, usdText } from '../src/money/usd.js';
+import { usdText } from '../src/money/usd.js';
 import { createOpenRouterClient } from '../src/openrouter-client.js';
 import type { RetryEvent } from '../src/types.js';
 import { ChunkGate, startProviderServer } from '../../../test/support/index.js';
@@ -197,34 +196,9 @@ describe('unexpected bodies', () => {
   });
 });
 
+// The retry decisions and the exact amounts are tested with the shared helpers in @llm-cost/clickhouse
+// (packages/clickhouse/test/provider-api.test.ts).
 describe('pure decisions', () => {
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
-    expect(parseRetryAfter('2', now)).toBe(2000);
-    expect(parseRetryAfter('0.5', now)).toBe(500);
-    expect(parseRetryAfter('Thu, 01 Jan 2026 12:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('Thu, 01 Jan 2026 11:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(null, now)).toBeUndefined();
-  });
-
-  it('classifies statuses: 2xx success, 429/408/5xx retryable, the rest failures', () => {
-    expect(classifyStatus(200, null, 0)).toEqual({ kind: 'success' });
-    expect(classifyStatus(429, '1', 0)).toEqual({ kind: 'retryable', reason: 'rate_limited', retryAfterMs: 1000 });
-    expect(classifyStatus(503, null, 0)).toEqual({ kind: 'retryable', reason: 'server_error', retryAfterMs: undefined });
-    expect(classifyStatus(408, null, 0)).toMatchObject({ kind: 'retryable' });
-    expect(classifyStatus(401, null, 0)).toEqual({ kind: 'failure', reason: 'auth' });
-    expect(classifyStatus(403, null, 0)).toEqual({ kind: 'failure', reason: 'auth' });
-    expect(classifyStatus(404, null, 0)).toEqual({ kind: 'failure', reason: 'not_found' });
-    expect(classifyStatus(400, null, 0)).toEqual({ kind: 'failure', reason: 'client_error' });
-  });
-
-  it('backs off exponentially with full jitter, capped', () => {
-    expect([1, 2, 3, 4, 5].map((attempt) => backoffDelay(attempt, 100, 1000, () => 1))).toEqual([100, 200, 400, 800, 1000]);
-    expect(backoffDelay(3, 100, 1000, () => 0)).toBe(0);
-    expect(backoffDelay(3, 100, 1000, () => 0.5)).toBe(200);
-  });
-
   it('limits concurrency in order, handing each slot to the next waiter', async () => {
     const limiter = createLimiter(2);
     const order: number[] = [];
@@ -253,6 +227,5 @@ describe('pure decisions', () => {
     expect(usdText(5e-10)).toBe('0.000000001');
     expect(usdText(100.5)).toBe('100.500000000');
     expect(usdText(-0.0002)).toBe('-0.000200000');
-    expect(formatNanoUsd(numberToNanoUsd(0.1) + numberToNanoUsd(0.2))).toBe('0.300000000');
   });
 });

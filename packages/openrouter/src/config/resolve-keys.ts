@@ -1,4 +1,5 @@
-import { keyFingerprint } from '../credits/key-fingerprint.js';
+import { keyFingerprint } from '@llm-cost/clickhouse';
+
 import { OpenRouterConfigError } from '../errors.js';
 import type { CreditThresholds } from '../types.js';
 

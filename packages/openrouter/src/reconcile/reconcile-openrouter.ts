@@ -1,8 +1,10 @@
 import { GEN_AI_PROVIDER } from '@llm-cost/semconv';
 import {
   findUnreconciledCalls,
+  fromNanoUsd,
   migrate,
   openStore,
+  parseNanoUsd as nano,
   readRecordedCosts,
   recordProviderCharges,
   type ProviderCharge,
@@ -14,7 +16,6 @@ import { getDefaultPricer, type Pricer } from '@llm-cost/pricing';
 import { keyForTenant, resolveKeys, type ResolvedKey } from '../config/resolve-keys.js';
 import { OpenRouterAuthError, OpenRouterConfigError, OpenRouterRateLimitedError } from '../errors.js';
 import { createLimiter } from '../http/limiter.js';
-import { formatNanoUsd, usdTextToNano as nano } from '../money/usd.js';
 import { createOpenRouterClient, type OpenRouterClient } from '../openrouter-client.js';
 import type { GenerationRecord, ReconcileOptions, ReconcileResult } from '../types.js';
 
@@ -170,7 +171,7 @@ export async function runReconciliation(context: ReconcileContext, options: Reco
     }
     if (page.length < limit) break;
   }
-  result.costDelta = formatNanoUsd(delta);
+  result.costDelta = fromNanoUsd(delta);
   result.errors = summarize(failures);
   return result;
 }

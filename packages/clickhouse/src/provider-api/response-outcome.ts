@@ -1,7 +1,8 @@
 /**
- * What to do with an OpenRouter answer, decided by small pure functions (each tested on its own): a tagged union of
- * `success`, `retryable` (429, 408, 5xx, network failures) and `failure` (everything else), the wait a 429 asks for,
- * and the jittered backoff between retries.
+ * What to do with a provider API's answer (OpenRouter's account endpoints, OpenAI's and Anthropic's admin reports),
+ * decided by small pure functions (each tested on its own): a tagged union of `success`, `retryable` (429, 408, 5xx,
+ * network failures) and `failure` (everything else), the wait a 429 asks for, and the jittered backoff between
+ * retries.
  */
 
 export type ResponseOutcome =
@@ -26,7 +27,7 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
 export function classifyStatus(status: number, retryAfter: string | null | undefined, nowMs: number): ResponseOutcome {
   if (status >= 200 && status < 300) return { kind: 'success' };
   if (status === 429) return { kind: 'retryable', reason: 'rate_limited', retryAfterMs: parseRetryAfter(retryAfter, nowMs) };
-  // 408 Request Timeout and every 5xx (502/503/504 from the edge, 500 from OpenRouter itself) are transient.
+  // 408 Request Timeout and every 5xx (502/503/504 from the edge, 500 from the provider itself) are transient.
   if (status === 408 || status >= 500) {
     return { kind: 'retryable', reason: 'server_error', retryAfterMs: parseRetryAfter(retryAfter, nowMs) };
   }

@@ -1,6 +1,7 @@
 /**
- * What identifies an API key in logs, rows and alerts: `…` and its last 4 characters, like OpenRouter's own key
- * list. A short string (not a real key) shows no characters at all rather than most of itself.
+ * What identifies an API key (an OpenRouter key, an OpenAI or Anthropic admin key) in logs, rows, alerts and errors:
+ * `…` and its last 4 characters, like the providers' own key lists. A short string (not a real key) shows no
+ * characters at all rather than most of itself.
  */
 export function keyFingerprint(apiKey: string): string {
   return apiKey.length >= 16 ? `…${apiKey.slice(-4)}` : '…????';
