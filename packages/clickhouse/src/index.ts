@@ -27,6 +27,20 @@ export type {
   ReconciliationReport,
   ReconciliationModelEntry,
 } from './queries/query-types.js';
+export type {
+  BillDriftInput,
+  BillDriftThresholds,
+  BillDriftEntry,
+  BillDriftCause,
+  BillCoverageReport,
+} from './queries/bill-drift-types.js';
+export {
+  recordProviderBills,
+  type BillLine,
+  type DayBill,
+  type ProviderBillsSnapshot,
+  type RecordBillsResult,
+} from './bills/provider-bills.js';
 export { createBudgetGuard, type BudgetGuardOptions } from './budgets/budget-guard.js';
 export type {
   Budget,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctorCli } from '../src/cli/doctor-cli.js';
 import { runForgetCli } from '../src/cli/forget-cli.js';
 import { runMigrateCli } from '../src/cli/migrate-cli.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../src/schema/migrations.js';
 import { runReportCli } from '../src/cli/report-cli.js';
 import { CostPipeline } from '../src/pipeline/cost-pipeline.js';
 import { createUsageQueries } from '../src/queries/usage-queries.js';
@@ -26,7 +27,10 @@ async function run(command: (argv: readonly string[], io: ReturnType<typeof capt
 
 beforeAll(async () => {
   const migrated = await run(runMigrateCli, ...connection, '--retention-days', '365');
-  expect(migrated).toMatchObject({ code: 0, out: `llm-cost schema version 2 in database ${database} (applied 1, 2)\n` });
+  expect(migrated).toMatchObject({
+    code: 0,
+    out: `llm-cost schema version ${SCHEMA_VERSION} in database ${database} (applied ${MIGRATIONS.map((m) => m.version).join(', ')})\n`,
+  });
   const pipeline = new CostPipeline({ path, database, pricer: createPricer(), autoMigrate: false });
   const feature = (value: string) => ({ [`${LLM_COST_TAG_PREFIX}feature`]: value });
   pipeline.submit([
@@ -41,7 +45,7 @@ describe('llm-cost CLI commands', () => {
   it('migrate is idempotent and prints the cluster DDL', async () => {
     expect(await run(runMigrateCli, ...connection)).toMatchObject({
       code: 0,
-      out: `llm-cost schema version 2 in database ${database} (already current)\n`,
+      out: `llm-cost schema version ${SCHEMA_VERSION} in database ${database} (already current)\n`,
     });
     const printed = await run(runMigrateCli, '--print', '--cluster', 'prod', '--database', 'llm_cost');
     expect(printed.code).toBe(0);
@@ -77,8 +81,8 @@ describe('llm-cost CLI commands', () => {
   it('doctor passes on a healthy store and fails with the reason otherwise', async () => {
     const healthy = await run(runDoctorCli, ...connection);
     expect(healthy.code).toBe(0);
-    expect(healthy.out).toContain('[ok  ] schema version: 2');
-    expect(healthy.out).toContain('[ok  ] tables and views: 7 tables, 4 materialized views');
+    expect(healthy.out).toContain(`[ok  ] schema version: ${SCHEMA_VERSION}`);
+    expect(healthy.out).toContain('[ok  ] tables and views: 8 tables, 4 materialized views, 1 view(s)');
     expect(healthy.out).toContain('[ok  ] recent rows: 5 calls in the last 24 hours');
     expect(healthy.out).toContain('[ok  ] unpriced calls: 0.0% (0 of 5)');
     expect(healthy.out).toMatch(/\[ok {2}\] price data: genai-prices@/);

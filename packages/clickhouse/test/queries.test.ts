@@ -129,6 +129,7 @@ describe('usage queries', () => {
       untaggedCalls: 0,
       errorCalls: 0,
       reconciliation: { reconcilableCalls: 0, reconciledCalls: 0, unreconciledCalls: 0, byModel: [] },
+      bills: { coverageThreshold: 0.95, tokenTolerance: 0.02, days: [], flaggedDays: 0 },
     });
   });
 

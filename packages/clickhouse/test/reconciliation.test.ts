@@ -15,6 +15,7 @@ import { findUnreconciledCalls } from '../src/reconciliation/unreconciled-calls.
 import { recordProviderCharges, type ProviderCharge } from '../src/reconciliation/record-charges.js';
 import { llmCallsTable } from '../src/schema/definitions.js';
 import { migrate } from '../src/schema/migrate.js';
+import { MIGRATIONS } from '../src/schema/migrations.js';
 import { dateTime64Text, identityToken, insertJsonRows } from '../src/storage/insert-json-rows.js';
 import {
   ATTR_GEN_AI_RESPONSE_ID,
@@ -99,7 +100,7 @@ describe('schema upgrade from version 1', () => {
     const before = await everyTotal(store.client, database, 'count()');
     expect(before.llm_daily_by_model!).toEqual({ calls: 4, cost: '0.001630000', input: 5000 });
 
-    expect((await migrate({ path, database })).applied).toEqual([2]);
+    expect((await migrate({ path, database })).applied).toEqual(MIGRATIONS.slice(1).map((migration) => migration.version));
     expect(await everyTotal(store.client, database)).toEqual(before);
     const [kinds] = await queryRows<{ kinds: string[] }>(store.client, `SELECT groupUniqArray(row_kind) AS kinds FROM \`${database}\`.llm_calls`);
     expect(kinds?.kinds).toEqual(['call']);

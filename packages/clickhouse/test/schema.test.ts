@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { openStore } from '../src/connection/connect.js';
-import { DATA_TABLES, ROLLUP_VIEWS } from '../src/schema/definitions.js';
+import { DATA_TABLES, PLAIN_VIEWS, ROLLUP_VIEWS } from '../src/schema/definitions.js';
 import { migrate, migrateStore, readSchemaVersion } from '../src/schema/migrate.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/schema/migrations.js';
 import { renderSchemaDdl } from '../src/schema/render-ddl.js';
@@ -22,7 +22,7 @@ describe('schema', () => {
   it('creates every table and view, and a second run applies nothing', async () => {
     const database = uniqueDatabase('schema');
     const first = await migrate({ path, database });
-    expect(first.applied).toEqual([1, 2]);
+    expect(first.applied).toEqual(MIGRATIONS.map((migration) => migration.version));
     expect(first.version).toBe(SCHEMA_VERSION);
     const second = await migrate({ path, database });
     expect(second.applied).toEqual([]);
@@ -33,10 +33,11 @@ describe('schema', () => {
     const byName = Object.fromEntries(tables.map((t) => [t.name, t.engine]));
     for (const table of DATA_TABLES) expect(byName[table.name]).toBe(table.engine);
     for (const view of ROLLUP_VIEWS) expect(byName[view.name]).toBe('MaterializedView');
+    for (const view of PLAIN_VIEWS) expect(byName[view.name]).toBe('View');
     const history = await rows<{ n: number }>(
       `SELECT toUInt32(count()) AS n FROM \`${database}\`.llm_cost_schema_migrations`,
     );
-    expect(Number(history[0]?.n)).toBe(2);
+    expect(Number(history[0]?.n)).toBe(MIGRATIONS.length);
   });
 
   it('partitions raw rows and rollups by month', async () => {
@@ -136,5 +137,6 @@ describe('schema', () => {
       for (const column of table.columns) expect(doc, `${table.name}.${column.name}`).toContain(`| \`${column.name}\` | \`${column.type}\` |`);
     }
     for (const view of ROLLUP_VIEWS) expect(doc).toContain(view.name.replace(/^llm_daily_by_\w+_mv$/, '<table>_mv'));
+    for (const view of PLAIN_VIEWS) expect(doc).toContain(`\`${view.name}\``);
   });
 });

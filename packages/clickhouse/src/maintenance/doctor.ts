@@ -4,7 +4,10 @@ import { getDefaultPricer, pricerOptionsFromEnv } from '@llm-cost/pricing';
 
 import { openStore, type Store } from '../connection/connect.js';
 import type { ClickHouseConnectionOptions } from '../connection/connection-options.js';
-import { DATA_TABLES, IS_CALL, RAW_TABLE, ROLLUP_VIEWS } from '../schema/definitions.js';
+import { readBillCoverage } from '../queries/data-quality.js';
+import { addDays, dayStart } from '../queries/time-range.js';
+import type { SqlWithParams } from '../queries/usage-sql.js';
+import { DATA_TABLES, IS_CALL, latestBillsView, PLAIN_VIEWS, RAW_TABLE, ROLLUP_VIEWS } from '../schema/definitions.js';
 import { qualified } from '../schema/identifiers.js';
 import { readSchemaVersion } from '../schema/migrate.js';
 import { SCHEMA_VERSION } from '../schema/migrations.js';
@@ -30,11 +33,18 @@ export interface DoctorOptions {
   maxUnpricedShare?: number;
   /** Age of a price snapshot file (env LLM_COST_PRICES_FILE) above which the check warns, in days. @default 30 */
   maxSnapshotAgeDays?: number;
+  /** Coverage of a synced provider bill below which a day is flagged (see `billDrift`). @default 0.95 */
+  billCoverageThreshold?: number;
+  /** Relative difference of billed and seen tokens above which a day is flagged. @default 0.02 */
+  billTokenTolerance?: number;
+  /** Complete UTC days (before today) whose synced bills are checked. @default 7 */
+  billDays?: number;
 }
 
 /**
  * Checks a store: reachable, schema current, every table and view present, price data age, rows in the last 24 hours
- * and the share of them without a price. Never throws: problems are `fail` checks.
+ * and the share of them without a price, and the coverage of the synced provider bills of the last complete days.
+ * Never throws: problems are `fail` checks.
  */
 export async function runDoctor(connection: ClickHouseConnectionOptions = {}, options: DoctorOptions = {}): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
@@ -78,6 +88,7 @@ async function checkStore(store: Store, checks: DoctorCheck[], options: DoctorOp
   const expected = [
     ...DATA_TABLES.map((table) => storageTableName(target, table.name)),
     ...ROLLUP_VIEWS.map((view) => view.name),
+    ...PLAIN_VIEWS.map((view) => view.name),
   ];
   const present = new Set(
     (await rows<{ name: string }>(store, 'SELECT name FROM system.tables WHERE database = {db:String}', { db: store.database })).map(
@@ -87,7 +98,11 @@ async function checkStore(store: Store, checks: DoctorCheck[], options: DoctorOp
   const missing = expected.filter((name) => !present.has(name));
   checks.push(
     missing.length === 0
-      ? { name: 'tables and views', status: 'ok', detail: `${DATA_TABLES.length} tables, ${ROLLUP_VIEWS.length} materialized views` }
+      ? {
+          name: 'tables and views',
+          status: 'ok',
+          detail: `${DATA_TABLES.length} tables, ${ROLLUP_VIEWS.length} materialized views, ${PLAIN_VIEWS.length} view(s)`,
+        }
       : { name: 'tables and views', status: 'fail', detail: `missing: ${missing.join(', ')} (run llm-cost migrate)` },
   );
   if (!present.has(storageTableName(target, RAW_TABLE))) return;
@@ -116,6 +131,40 @@ async function checkStore(store: Store, checks: DoctorCheck[], options: DoctorOp
           detail: `${shareText}, above ${(maxShare * 100).toFixed(1)}%: add price overrides for those models (llm-cost report --by model)`,
         },
   );
+  if (present.has(latestBillsView.name)) {
+    checks.push(
+      await billCoverageCheck(store, options).catch(
+        (error: unknown): DoctorCheck => ({ name: 'provider bills', status: 'warn', detail: `could not be read: ${error instanceof Error ? error.message : String(error)}` }),
+      ),
+    );
+  }
+}
+
+/** The synced provider bills of the last complete days against our estimate: a warning per flagged day. */
+async function billCoverageCheck(store: Store, options: DoctorOptions): Promise<DoctorCheck> {
+  const days = options.billDays ?? 7;
+  const today = dayStart(Date.now());
+  const query = <T>({ query, params }: SqlWithParams) => rows<T>(store, query, params);
+  const coverage = await readBillCoverage(query, store.database, {
+    from: addDays(today, -days),
+    to: today,
+    ...(options.billCoverageThreshold === undefined ? {} : { coverageThreshold: options.billCoverageThreshold }),
+    ...(options.billTokenTolerance === undefined ? {} : { tokenTolerance: options.billTokenTolerance }),
+  });
+  if (coverage.days.length === 0) {
+    return { name: 'provider bills', status: 'ok', detail: `none synced for the last ${days} days (llm-cost bills sync openai|anthropic)` };
+  }
+  const flagged = coverage.days.filter((day) => day.flagged);
+  if (flagged.length === 0) {
+    return { name: 'provider bills', status: 'ok', detail: `${coverage.days.length} day(s) × provider billed in the last ${days} days, all covered` };
+  }
+  return {
+    name: 'provider bills',
+    status: 'warn',
+    detail:
+      `${flagged.length} of ${coverage.days.length} day(s) × provider drift from the bill (llm-cost bills drift): ` +
+      flagged.map((day) => `${day.day} ${day.provider}: ${day.reason}`).join(' | '),
+  };
 }
 
 function priceDataCheck(maxAgeDays: number): DoctorCheck {

@@ -2,6 +2,9 @@ import { fromNanoUsd, parseNanoUsd } from '../budgets/nano-usd.js';
 import { IS_CALL, providerChargesTable, RAW_TABLE } from '../schema/definitions.js';
 import { qualified } from '../schema/identifiers.js';
 import { reconcilableCallCondition } from '../reconciliation/reconcilable.js';
+import { readBillDrift } from './bill-drift.js';
+import { resolveThresholds } from './bill-checks.js';
+import type { BillCoverageReport, BillDriftInput, BillDriftThresholds } from './bill-drift-types.js';
 import type { DataQualityReport, ReconciliationModelEntry } from './query-types.js';
 import type { SqlWithParams } from './usage-sql.js';
 
@@ -26,7 +29,12 @@ function chargesSql(database: string): string {
  * the reconciliation state: calls whose provider can report its charge, how many were reconciled, and per model how
  * far the estimates were from what was charged.
  */
-export async function readDataQuality(rows: Rows, database: string, params: { from: string; to: string }): Promise<DataQualityReport> {
+export async function readDataQuality(
+  rows: Rows,
+  database: string,
+  params: { from: string; to: string },
+  period: Pick<BillDriftInput, 'from' | 'to'> & BillDriftThresholds,
+): Promise<DataQualityReport> {
   const table = qualified(database, RAW_TABLE);
   const [summary] = await rows<Record<string, string>>({
     query:
@@ -75,7 +83,19 @@ export async function readDataQuality(rows: Rows, database: string, params: { fr
       unreconciledCalls: reconcilableCalls - reconciledCalls,
       byModel: errors.map(modelEntry),
     },
+    bills: await readBillCoverage(rows, database, period),
   };
+}
+
+/** Each day × provider with a synced bill in the period: its total beside our estimate, flagged when it drifts. */
+export async function readBillCoverage(
+  rows: Rows,
+  database: string,
+  input: Pick<BillDriftInput, 'from' | 'to'> & BillDriftThresholds,
+): Promise<BillCoverageReport> {
+  const thresholds = resolveThresholds(input);
+  const days = (await readBillDrift(rows, database, { ...input, ...thresholds })).filter((entry) => entry.kind === 'total');
+  return { ...thresholds, days, flaggedDays: days.filter((day) => day.flagged).length };
 }
 
 function modelEntry(row: Record<string, string>): ReconciliationModelEntry {

@@ -1,3 +1,5 @@
+import type { BillCoverageReport } from './bill-drift-types.js';
+
 /** A point in time: a `Date`, milliseconds since the epoch, or an ISO 8601 string (UTC unless it says otherwise). */
 export type TimeInput = Date | number | string;
 
@@ -73,6 +75,8 @@ export interface DataQualityReport {
   errorCalls: number;
   /** Calls whose provider can report what it charged (OpenRouter generation ids), and how far estimates were off. */
   reconciliation: ReconciliationReport;
+  /** Each day × provider with a synced provider bill (OpenAI, Anthropic): coverage, token drift, flags. */
+  bills: BillCoverageReport;
 }
 
 export interface ReconciliationReport {

@@ -16,6 +16,8 @@ import type {
   UsageFilter,
   UsageTotals,
 } from './query-types.js';
+import { readBillDrift } from './bill-drift.js';
+import type { BillDriftEntry, BillDriftInput, BillDriftThresholds } from './bill-drift-types.js';
 import { readDataQuality } from './data-quality.js';
 import { addDays, dateTimeParam, dayStart, dayString, parseDay, splitRange, toMs } from './time-range.js';
 import { breakdownSql, dailySql, totalsSql, type SqlWithParams } from './usage-sql.js';
@@ -38,9 +40,15 @@ export interface UsageQueries {
   latencyByModel(input: PeriodInput): Promise<LatencyEntry[]>;
   /**
    * Unpriced models, calls with unknown usage, untagged calls and errors over `[from, to)`, and the reconciliation
-   * state: calls not reconciled yet and the average estimate error per model.
+   * state: calls not reconciled yet and the average estimate error per model; and the coverage of each day's synced
+   * provider bill (`bills`), flagged with a likely cause where it falls short.
    */
-  dataQuality(input: PeriodInput): Promise<DataQualityReport>;
+  dataQuality(input: PeriodInput & BillDriftThresholds): Promise<DataQualityReport>;
+  /**
+   * The providers' own bills (synced by `@llm-cost/bills`) beside our estimate, per day × provider × model, unmapped
+   * line item, and the day's total; each flagged when coverage or token counts drift (see docs/SCHEMA.md).
+   */
+  billDrift(input: BillDriftInput): Promise<BillDriftEntry[]>;
   /** The store behind the queries. */
   readonly store: Store;
   /** Closes the store if these queries opened it. */
@@ -169,7 +177,9 @@ export function createUsageQueries(connection: ClickHouseConnectionOptions = {})
       });
     },
 
-    dataQuality: (input) => readDataQuality(rows, database, rawRange(input)),
+    dataQuality: (input) => readDataQuality(rows, database, rawRange(input), input),
+
+    billDrift: (input) => readBillDrift(rows, database, input),
   };
 }
 

@@ -348,12 +348,88 @@ export const creditSnapshotsTable: TableDefinition = {
   ],
 };
 
+/**
+ * What a row of `llm_provider_bills` is. Each sync writes a complete snapshot of every day it read: one `day` row (the
+ * marker that says the day was read, with zero figures, so a day revised to nothing still replaces the earlier
+ * figures), a `cost` row per line of the provider's cost report and a `usage` row per line of its usage report.
+ */
+export const BILL_ROW_KIND = { day: 'day', cost: 'cost', usage: 'usage' } as const;
+
+/**
+ * The providers' own daily bills (OpenAI `GET /v1/organization/costs` and `/usage/*`, Anthropic
+ * `GET /v1/organizations/cost_report` and `/usage_report/messages`), written by `@llm-cost/bills`. Snapshots are
+ * appended, never updated: a day's figures are those of its latest snapshot (`fetched_at`, then `sync_id`), which is
+ * what `llm_provider_bills_latest` and every query read, so a repeated sync, overlapping ranges or a revised day
+ * never count twice, and a line item a revision removed disappears. See docs/SCHEMA.md.
+ */
+export const providerBillsTable: TableDefinition = {
+  name: 'llm_provider_bills',
+  comment: 'Daily provider bills (OpenAI and Anthropic cost and usage reports), one snapshot per sync and day; read llm_provider_bills_latest',
+  engine: 'MergeTree',
+  partitionBy: 'toYYYYMM(day)',
+  orderBy: ['provider', 'account', 'day', 'sync_id'],
+  ttlColumn: 'day',
+  retention: 'rollup',
+  // A day's snapshots stay on one shard; the latest-snapshot view reads across shards anyway (GLOBAL IN).
+  shardingKey: 'cityHash64(provider, account, day)',
+  columns: [
+    { name: 'day', type: 'Date', comment: 'UTC day of the report bucket' },
+    { name: 'provider', type: 'LowCardinality(String)', comment: 'openai | anthropic (as gen_ai.provider.name in llm_calls)' },
+    { name: 'account', type: 'LowCardinality(String)', comment: 'Organization name from the sync configuration; empty by default' },
+    { name: 'sync_id', type: 'String', comment: 'Id of the sync that wrote this snapshot of the day' },
+    { name: 'fetched_at', type: "DateTime64(3, 'UTC')", comment: 'When that sync read the reports; the latest snapshot of a day wins' },
+    { name: 'snapshot_hash', type: 'String', comment: 'Hash of the figures of the day in this snapshot (an unchanged day is not written again)' },
+    { name: 'row_kind', type: 'LowCardinality(String)', comment: 'day (snapshot marker, zero figures) | cost (a cost report line) | usage (a usage report line)' },
+    { name: 'project_id', type: 'String', comment: 'OpenAI project_id or Anthropic workspace_id; empty where the report says null (no project, default workspace)' },
+    { name: 'line_item', type: 'String', comment: 'Cost line as the report names it (OpenAI line_item, Anthropic description); empty on usage rows' },
+    { name: 'report_model', type: 'String', comment: 'Model as the report names it; empty when it names none' },
+    { name: 'model', type: 'LowCardinality(String)', comment: 'Model as llm_calls and the rollups key it; empty for a line item that maps to no model' },
+    { name: 'service_tier', type: 'LowCardinality(String)', comment: 'Service tier (batch, priority, ...) where the report says; empty otherwise' },
+    { name: 'amount', type: COST, comment: 'USD billed (cost rows); 0 on usage and day rows' },
+    { name: 'input_tokens', type: 'UInt64', comment: 'All input tokens, cached ones included (usage rows)' },
+    { name: 'cache_read_tokens', type: 'UInt64', comment: 'Input tokens read from the prompt cache (usage rows)' },
+    { name: 'cache_write_tokens', type: 'UInt64', comment: 'Input tokens written to the prompt cache (usage rows)' },
+    { name: 'output_tokens', type: 'UInt64', comment: 'Output tokens (usage rows)' },
+    { name: 'requests', type: 'UInt64', comment: 'Model requests (OpenAI num_model_requests); 0 where the report has no count (Anthropic)' },
+    { name: 'key_fingerprint', type: 'LowCardinality(String)', comment: 'Last characters of the admin key that read it (never the key)' },
+  ],
+};
+
+/** A plain (not materialized) view: a query with a name, over the plain table names (Distributed on a cluster). */
+export interface PlainViewDefinition {
+  name: string;
+  comment: string;
+  /** The `SELECT`, with `{table}` standing for the qualified table it reads. */
+  select: string;
+  /** Table `{table}` stands for. */
+  from: string;
+}
+
+/**
+ * Each day's latest snapshot of `llm_provider_bills`, the only figures any query should sum. The latest is the
+ * snapshot read last (`fetched_at`), ties broken by `sync_id`, per provider, account and day.
+ */
+export const latestBillsView: PlainViewDefinition = {
+  name: 'llm_provider_bills_latest',
+  // No apostrophes in comments: the embedded engine's JSON output of EXPLAIN AST escapes them badly.
+  comment: 'The latest snapshot of each day of llm_provider_bills: sum these rows, never the table',
+  from: providerBillsTable.name,
+  select:
+    `SELECT ${providerBillsTable.columns.map((column) => column.name).join(', ')}\nFROM {table}\n` +
+    'WHERE (provider, account, day, sync_id) GLOBAL IN (\n' +
+    '  SELECT provider, account, day, argMax(sync_id, (fetched_at, sync_id)) FROM {table} GROUP BY provider, account, day\n)',
+};
+
+/** Every plain view, created after the data tables. */
+export const PLAIN_VIEWS: readonly PlainViewDefinition[] = [latestBillsView];
+
 /** Every data table, raw first (the order DDL runs in: views need their tables). */
 export const DATA_TABLES: readonly TableDefinition[] = [
   llmCallsTable,
   ...ROLLUP_TABLES,
   providerChargesTable,
   creditSnapshotsTable,
+  providerBillsTable,
 ];
 
 /** Bookkeeping of applied migrations. */

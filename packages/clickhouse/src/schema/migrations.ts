@@ -1,5 +1,13 @@
-import { creditSnapshotsTable, llmCallsTable, providerChargesTable, ROLLUP_VIEWS } from './definitions.js';
-import { addColumnSql, createDataTableSql, modifyViewQuerySql, renderSchemaDdl, type DdlTarget, type RetentionDays } from './render-ddl.js';
+import { creditSnapshotsTable, latestBillsView, llmCallsTable, providerBillsTable, providerChargesTable, ROLLUP_VIEWS } from './definitions.js';
+import {
+  addColumnSql,
+  createDataTableSql,
+  createPlainViewSql,
+  modifyViewQuerySql,
+  renderSchemaDdl,
+  type DdlTarget,
+  type RetentionDays,
+} from './render-ddl.js';
 
 /**
  * Versioned schema migrations. Each one is a list of statements that are safe to run again (`IF NOT EXISTS`,
@@ -34,6 +42,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ...createDataTableSql(target, creditSnapshotsTable, retention),
       // Only the view queries change: the rollup tables keep every row they hold (see modifyViewQuerySql).
       ...ROLLUP_VIEWS.map((view) => modifyViewQuerySql(target, view)),
+    ],
+  },
+  {
+    version: 3,
+    name: 'llm_provider_bills (daily OpenAI and Anthropic bills, one snapshot per sync and day) and llm_provider_bills_latest',
+    statements: (target, retention) => [
+      ...createDataTableSql(target, providerBillsTable, retention),
+      createPlainViewSql(target, latestBillsView),
     ],
   },
 ];

@@ -2,9 +2,11 @@ import {
   DATA_TABLES,
   DEDUPLICATION_WINDOW,
   MIGRATIONS_TABLE,
+  PLAIN_VIEWS,
   ROLLUP_VIEWS,
   type ColumnDefinition,
   type MaterializedViewDefinition,
+  type PlainViewDefinition,
   type TableDefinition,
 } from './definitions.js';
 import { qualified, stringLiteral } from './identifiers.js';
@@ -112,6 +114,18 @@ export function createViewSql(target: DdlTarget, view: MaterializedViewDefinitio
 }
 
 /**
+ * `CREATE VIEW` for a plain view. It reads the plain table names, which on a cluster are the `Distributed` tables, so
+ * the view sees every shard from any node.
+ */
+export function createPlainViewSql(target: DdlTarget, view: PlainViewDefinition): string {
+  return [
+    `CREATE VIEW IF NOT EXISTS ${qualified(target.database, view.name)}${onCluster(target)}`,
+    `AS ${view.select.replaceAll('{table}', qualified(target.database, view.from))}`,
+    `COMMENT ${stringLiteral(view.comment)}`,
+  ].join('\n');
+}
+
+/**
  * Replaces a view's query in place (`ALTER TABLE ... MODIFY QUERY`, ClickHouse >= 23.11 without settings). The view
  * writes to its `TO` table, which keeps every row it has: nothing is re-read (no double counting) and, unlike
  * dropping and re-creating the view, no insert can slip through while the view is missing. Running it twice is
@@ -168,5 +182,6 @@ export function renderSchemaDdl(target: DdlTarget, retention?: RetentionDays): s
   const statements = [createDatabaseSql(target), createMigrationsTableSql(target)];
   for (const table of DATA_TABLES) statements.push(...createDataTableSql(target, table, retention));
   for (const view of ROLLUP_VIEWS) statements.push(createViewSql(target, view));
+  for (const view of PLAIN_VIEWS) statements.push(createPlainViewSql(target, view));
   return statements;
 }
