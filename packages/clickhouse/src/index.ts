@@ -59,6 +59,8 @@ export { runForgetCli } from './cli/forget-cli.js';
 export type { CliIo, CliCommand } from './cli/cli-io.js';
 // Building blocks for the commands of other llm-cost packages (same flags, same output formats).
 export { parseCommand, CONNECTION_HELP, errorMessage, type ParsedCommand } from './cli/connection-flags.js';
+export { parseDuration } from './cli/duration.js';
+export { startSerialLoop, type SerialLoop, type SerialLoopOptions } from './jobs/serial-loop.js';
 export { formatRows, isOutputFormat, type Column, type OutputFormat } from './cli/format-output.js';
 export { runDoctor, type DoctorReport, type DoctorCheck, type DoctorOptions, type CheckStatus } from './maintenance/doctor.js';
 export { forgetUser, type ForgetUserResult } from './maintenance/forget-user.js';

@@ -1,9 +1,8 @@
 /** The config file (keys per tenant by environment variable, thresholds, webhooks, durations) and key resolution. */
-import { keyFingerprint } from '@llm-cost/clickhouse';
+import { keyFingerprint, parseDuration } from '@llm-cost/clickhouse';
 import { describe, expect, it } from 'vitest';
 
 import { parseOpenRouterConfig } from '../src/config/config-file.js';
-import { parseDuration } from '../src/config/duration.js';
 import { keyForTenant, resolveKeys } from '../src/config/resolve-keys.js';
 import { OpenRouterConfigError } from '../src/errors.js';
 

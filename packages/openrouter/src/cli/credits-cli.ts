@@ -6,6 +6,7 @@ import {
   isOutputFormat,
   openStore,
   parseCommand,
+  parseDuration,
   readCreditSnapshots,
   type CliIo,
   type ClickHouseConnectionOptions,
@@ -14,7 +15,6 @@ import {
 } from '@llm-cost/clickhouse';
 
 import { mergeThresholds } from '../alerts/thresholds.js';
-import { parseDuration } from '../config/duration.js';
 import { resolveKeys } from '../config/resolve-keys.js';
 import { assessCredits } from '../credits/assess-credits.js';
 import { readCredits } from '../credits/check-credits.js';

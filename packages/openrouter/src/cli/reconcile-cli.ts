@@ -1,6 +1,5 @@
-import { CONNECTION_HELP, errorMessage, parseCommand, type CliIo } from '@llm-cost/clickhouse';
+import { CONNECTION_HELP, errorMessage, parseCommand, parseDuration, type CliIo } from '@llm-cost/clickhouse';
 
-import { parseDuration } from '../config/duration.js';
 import { reconcileOpenRouter } from '../reconcile/reconcile-openrouter.js';
 import type { ReconcileResult } from '../types.js';
 import { OPENROUTER_FLAGS, OPENROUTER_HELP, openRouterSetup } from './openrouter-flags.js';

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 
 import { OpenRouterConfigError } from '../errors.js';
 import type { CreditThresholds, MonitorKey, WebhookTarget } from '../types.js';
-import { parseDuration } from './duration.js';
+import { InvalidOptionError, parseDuration } from '@llm-cost/clickhouse';
 
 /**
  * The OpenRouter section of llm-cost's configuration, from a YAML or JSON file (`--config`, env
@@ -50,7 +50,13 @@ function only(value: Json, allowed: readonly string[], where: string): void {
 function duration(value: unknown, where: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' && typeof value !== 'number') throw new OpenRouterConfigError(`${where} must be a duration`);
-  return parseDuration(value, where);
+  try {
+    return parseDuration(value, where);
+  } catch (error) {
+    // A config file's mistakes are config errors, like every other setting of the file.
+    if (error instanceof InvalidOptionError) throw new OpenRouterConfigError(error.message);
+    throw error;
+  }
 }
 
 function readKey(entry: unknown, index: number, env: NodeJS.ProcessEnv): MonitorKey {

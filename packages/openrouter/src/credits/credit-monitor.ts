@@ -4,6 +4,7 @@ import {
   insertCreditSnapshots,
   migrate,
   openStore,
+  startSerialLoop,
   type CreditSnapshot,
   type Store,
   type UsageQueries,
@@ -22,7 +23,6 @@ import { createOpenRouterClient, type OpenRouterClient } from '../openrouter-cli
 import type { CreditCheck, CreditForecast, CreditMonitor, CreditMonitorOptions, CreditThresholds, OpenRouterCredits } from '../types.js';
 import { assessCredits } from './assess-credits.js';
 import { readCredits } from './check-credits.js';
-import { startSerialLoop } from '../schedule/serial-loop.js';
 
 interface WatchedKey {
   key: ResolvedKey;

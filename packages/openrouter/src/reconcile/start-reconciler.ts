@@ -1,9 +1,8 @@
-import { migrate, openStore } from '@llm-cost/clickhouse';
+import { migrate, openStore, startSerialLoop } from '@llm-cost/clickhouse';
 
 import { envMs } from '../config/env-ms.js';
 import { OpenRouterConfigError } from '../errors.js';
 import type { ReconcileResult, Reconciler, ReconcilerOptions } from '../types.js';
-import { startSerialLoop } from '../schedule/serial-loop.js';
 import { createReconcileContext, runReconciliation, type ReconcileContext } from './reconcile-openrouter.js';
 
 /**

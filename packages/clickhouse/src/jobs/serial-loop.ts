@@ -18,7 +18,8 @@ export interface SerialLoopOptions {
 }
 
 /**
- * The timer loop of the credit monitor and the reconciler. The next run is planned when a run ends (no overlap, no
+ * The timer loop of the background jobs beside a store (the OpenRouter credit monitor and reconciler, the daily
+ * provider-bill sync). The next run is planned when a run ends (no overlap, no
  * backlog after a slow run); timers are unref'd so the loop never keeps a process alive on its own.
  */
 export function startSerialLoop<T>(task: () => Promise<T>, options: SerialLoopOptions): SerialLoop<T> {
