@@ -31,3 +31,4 @@ export {
 export { readAllBytes, readSse } from './read-body.js';
 export { runNodeScript, type NodeScriptResult } from './run-node.js';
 export { captureDiag, type DiagCapture } from './diag-capture.js';
+export { testStorePath, uniqueDatabase, captureIo, type CapturedIo } from './temp-store.js';
