@@ -1,3 +1,4 @@
+import type { BillsConfig } from '@llm-cost/bills';
 import type { OpenRouterConfig } from '@llm-cost/openrouter';
 import type { ClickHouseConnectionOptions, RetentionOptions } from '@llm-cost/clickhouse';
 
@@ -82,6 +83,12 @@ export interface CollectorOptions extends ClickHouseConnectionOptions, Retention
    * @default off
    */
   openrouter?: OpenRouterConfig | string;
+  /**
+   * Syncs OpenAI's and Anthropic's own daily bills (admin cost and usage reports) into the collector's store, right
+   * away and then daily: a parsed configuration or the path of its YAML / JSON file (see `@llm-cost/bills`).
+   * Env / flag: `LLM_COST_BILLS_CONFIG` / `--bills-config`. @default off
+   */
+  bills?: BillsConfig | string;
   /** Structured logger. @default silent (the CLI logs JSON lines to stdout) */
   logger?: Logger;
 }

@@ -163,11 +163,13 @@ async function runSync(argv: readonly string[], io: CliIo, deps: BillsCliDepende
   }
 }
 
-function ratioFlag(values: Record<string, string | boolean | undefined>, flag: string): number | undefined {
+function ratioFlag(values: Record<string, string | boolean | undefined>, flag: string, zero: boolean): number | undefined {
   const value = values[flag];
   if (typeof value !== 'string') return undefined;
   const number = Number(value);
-  if (!Number.isFinite(number) || number < 0 || number > 1) throw new BillsConfigError(`--${flag} must be a number from 0 to 1, got ${value}`);
+  if (!Number.isFinite(number) || number > 1 || (zero ? number < 0 : number <= 0)) {
+    throw new BillsConfigError(`--${flag} must be a number ${zero ? 'from 0' : 'above 0'}, at most 1, got ${value}`);
+  }
   return number;
 }
 
@@ -195,8 +197,8 @@ async function runDrift(argv: readonly string[], io: CliIo, deps: BillsCliDepend
   }
   let queries: BillDriftQueries | undefined;
   try {
-    const coverageThreshold = ratioFlag(values, 'min-coverage');
-    const tokenTolerance = ratioFlag(values, 'token-tolerance');
+    const coverageThreshold = ratioFlag(values, 'min-coverage', false);
+    const tokenTolerance = ratioFlag(values, 'token-tolerance', true);
     const nowMs = Date.now();
     const today = Math.floor(nowMs / 86_400_000) * 86_400_000;
     queries = (deps.openQueries ?? createUsageQueries)(connection);

@@ -1,6 +1,7 @@
 import { runCreditsCli, runReconcileCli } from '@llm-cost/openrouter';
 import { runPricesCli } from '@llm-cost/pricing';
 
+import { runBillsCommand } from './bills-command.js';
 import { runCollectorCli } from './collector-command.js';
 import type { CliCommand, CliIo } from './io.js';
 import { runDoctorCommand, runForgetCommand, runMigrateCommand, runReportCommand } from './store-commands.js';
@@ -20,6 +21,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   prices: { run: runPricesCli, summary: 'check or sync the price snapshot' },
   credits: { run: runCreditsCli, summary: 'OpenRouter credits: check, monitor with alerts, history' },
   reconcile: { run: runReconcileCli, summary: 'make stored costs what the provider charged (reconcile openrouter)' },
+  bills: { run: runBillsCommand, summary: "OpenAI's and Anthropic's own daily bills: sync them, compare them with the calls (drift)" },
 };
 
 function usage(version: string): string {

@@ -4,11 +4,11 @@ import {
   runForgetCli,
   runMigrateCli,
   runReportCli,
+  type ClickHouseConnectionOptions,
   type EmbeddedStoreLockedError,
-  type ReportQueries,
 } from '@llm-cost/clickhouse';
 
-import { createCollectorQueries } from '../query-client.js';
+import { createCollectorQueries, type CollectorQueries } from '../query-client.js';
 import { readDiscoveryFile } from '../server/discovery-file.js';
 import type { CliIo } from './io.js';
 
@@ -29,29 +29,30 @@ export const REPORT_COLLECTOR_HELP = `Through a running collector:
   Without it, when the embedded store is held by a running collector, the report goes through that collector.
 `;
 
+/** Queries of `createUsageQueries()`, or the same answered by a running collector. */
+export type ReadQueries = CollectorQueries & { close(): Promise<void> };
+
 /**
- * `llm-cost report`: with `--collector-url <url>` (or `LLM_COST_COLLECTOR_URL`) the report is answered by that
- * collector's query endpoint (read token from `LLM_COST_COLLECTOR_TOKEN`). Otherwise the store is opened directly,
- * and when the embedded store turns out to be held by a running collector, the report goes through that collector
- * (found by the file a collector leaves beside the store it holds).
+ * How a reading command opens its queries: with `--collector-url <url>` (removed from `args`; or
+ * `LLM_COST_COLLECTOR_URL`) through that collector's query endpoint (read token from `LLM_COST_COLLECTOR_TOKEN`);
+ * otherwise the store directly, and when the embedded store turns out to be held by a running collector, through
+ * that collector (found by the file a collector leaves beside the store it holds).
  */
-export async function runReportCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = [...argv];
-  if (args.includes('--help') || args.includes('-h')) {
-    const code = await runReportCli(args, io);
-    io.stdout.write(`\n${REPORT_COLLECTOR_HELP}`);
-    return code;
-  }
+export function readQueriesOpener(
+  args: string[],
+  io: CliIo,
+  command: string,
+): { open: (connection: ClickHouseConnectionOptions) => ReadQueries } | { exit: number } {
   const explicit = takeFlag(args, COLLECTOR_URL_FLAG);
   if (explicit === '') {
-    io.stderr.write(`llm-cost report: ${COLLECTOR_URL_FLAG} needs a URL\n`);
-    return 2;
+    io.stderr.write(`llm-cost ${command}: ${COLLECTOR_URL_FLAG} needs a URL\n`);
+    return { exit: 2 };
   }
   const collectorUrl = explicit ?? (process.env.LLM_COST_COLLECTOR_URL || undefined);
   const token = process.env.LLM_COST_COLLECTOR_TOKEN || undefined;
-  const remote = (url: string): ReportQueries => ({ ...createCollectorQueries({ url, token }), close: async () => {} });
-  return runReportCli(args, io, {
-    openQueries: (connection) => {
+  const remote = (url: string): ReadQueries => ({ ...createCollectorQueries({ url, token }), close: async () => {} });
+  return {
+    open: (connection) => {
       if (collectorUrl !== undefined) return remote(collectorUrl);
       try {
         return createUsageQueries(connection);
@@ -62,7 +63,20 @@ export async function runReportCommand(argv: readonly string[], io: CliIo): Prom
         return remote(url);
       }
     },
-  });
+  };
+}
+
+/** `llm-cost report`, answered directly or through a running collector (see {@link readQueriesOpener}). */
+export async function runReportCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = [...argv];
+  if (args.includes('--help') || args.includes('-h')) {
+    const code = await runReportCli(args, io);
+    io.stdout.write(`\n${REPORT_COLLECTOR_HELP}`);
+    return code;
+  }
+  const opener = readQueriesOpener(args, io, 'report');
+  if ('exit' in opener) return opener.exit;
+  return runReportCli(args, io, { openQueries: opener.open });
 }
 
 /** The URL of the running collector that holds the embedded store a lock error is about, if it is one. */

@@ -26,6 +26,7 @@ export const COLLECTOR_FLAGS = {
   database: { type: 'string', env: 'LLM_COST_CLICKHOUSE_DATABASE', help: 'database (default llm_cost)' },
   cluster: { type: 'string', env: 'LLM_COST_CLICKHOUSE_CLUSTER', help: 'ClickHouse cluster name for ON CLUSTER DDL' },
   'openrouter-config': { type: 'string', env: 'LLM_COST_OPENROUTER_CONFIG', help: 'OpenRouter config file: reconcile charged costs continuously (and monitor credits when it has a monitor section)' },
+  'bills-config': { type: 'string', env: 'LLM_COST_BILLS_CONFIG', help: 'provider bills config file: sync OpenAI and Anthropic cost reports daily (llm-cost bills)' },
   'no-migrate': { type: 'boolean', env: 'LLM_COST_MIGRATE', help: 'do not apply schema migrations at start' },
   'log-level': { type: 'string', env: 'LLM_COST_LOG_LEVEL', help: 'debug | info | warn | error (default info)' },
 } as const;
@@ -91,6 +92,7 @@ export function collectorConfigFromArgs(argv: readonly string[], env: Env = proc
     retryMaxMs: integer(pick('retry-max-ms'), 'retry-max-ms', 10, 3_600_000),
     ...storeOptions(values, env),
     openrouter: pick('openrouter-config'),
+    bills: pick('bills-config'),
     migrate,
   };
   // Leave unset options out so startCollector's defaults (and the ClickHouse package's env handling) apply.

@@ -6,7 +6,7 @@ import { CollectorQueryError } from '../errors.js';
  * queries bind every value as a query parameter.
  */
 
-type ParamKind = 'date' | 'string' | 'tags' | 'breakdown' | 'days';
+type ParamKind = 'date' | 'string' | 'tags' | 'breakdown' | 'days' | 'ratio';
 
 export const QUERY_PARAMS = {
   usageInPeriod: { from: 'date', to: 'date', userId: 'string', tenantId: 'string', provider: 'string', model: 'string', tags: 'tags' },
@@ -16,7 +16,8 @@ export const QUERY_PARAMS = {
   costBreakdown: { by: 'breakdown', from: 'date', to: 'date' },
   dailyCosts: { days: 'days' },
   latencyByModel: { from: 'date', to: 'date' },
-  dataQuality: { from: 'date', to: 'date' },
+  dataQuality: { from: 'date', to: 'date', coverageThreshold: 'ratio', tokenTolerance: 'ratio' },
+  billDrift: { from: 'date', to: 'date', provider: 'string', coverageThreshold: 'ratio', tokenTolerance: 'ratio' },
 } as const satisfies Record<string, Record<string, ParamKind>>;
 
 export type QueryName = keyof typeof QUERY_PARAMS;
@@ -31,6 +32,7 @@ const REQUIRED: Partial<Record<QueryName, readonly string[]>> = {
   dailyCosts: ['days'],
   latencyByModel: ['from', 'to'],
   dataQuality: ['from', 'to'],
+  billDrift: ['from', 'to'],
 };
 
 const MAX_STRING = 256;
@@ -72,6 +74,9 @@ function convert(key: string, kind: ParamKind, value: unknown): unknown {
     }
     case 'string':
       if (typeof value !== 'string' || value.length > MAX_STRING) throw bad(`"${key}" must be a string`);
+      return value;
+    case 'ratio':
+      if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw bad(`"${key}" must be a number from 0 to 1`);
       return value;
     case 'days':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 3660) {

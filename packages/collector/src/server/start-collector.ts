@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { BillSync } from '@llm-cost/bills';
 import { CostPipeline, createUsageQueries, migrate } from '@llm-cost/clickhouse';
 
 import { TokenTable } from '../auth/tokens.js';
@@ -15,6 +16,7 @@ import type { IngestContext } from './ingest-route.js';
 import type { QueryContext, QueryRunner } from './query-route.js';
 import { checkReadiness } from './readiness.js';
 import { startOpenRouterJobs, type OpenRouterJobs } from './openrouter-jobs.js';
+import { startBillJobs } from './bill-jobs.js';
 import { routeRequest, type RouteResult, type RouterContext } from './router.js';
 
 const DEFAULT_PORT = 4318;
@@ -78,14 +80,16 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     }
   }
   let openrouter: OpenRouterJobs | undefined;
-  if (options.openrouter !== undefined) {
-    try {
-      openrouter = startOpenRouterJobs(options.openrouter, store, logger);
-    } catch (error) {
-      await pipeline.shutdown();
-      throw error;
-    }
+  let bills: BillSync | undefined;
+  try {
+    if (options.openrouter !== undefined) openrouter = startOpenRouterJobs(options.openrouter, store, logger);
+    if (options.bills !== undefined) bills = startBillJobs(options.bills, store, logger);
+  } catch (error) {
+    await openrouter?.stop();
+    await pipeline.shutdown();
+    throw error;
   }
+  const stopJobs = () => Promise.all([openrouter?.stop(), bills?.stop()]);
   const metrics = createCollectorMetrics();
 
   let draining = false;
@@ -148,7 +152,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       });
     });
   } catch (error) {
-    await openrouter?.stop();
+    await stopJobs();
     await pipeline.shutdown();
     throw error;
   }
@@ -172,7 +176,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       server.close();
       server.closeIdleConnections();
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
-      await openrouter?.stop();
+      await stopJobs();
       await pipeline.shutdown();
       server.closeAllConnections();
       if (store.path !== undefined) removeDiscoveryFile(store.path, url);
