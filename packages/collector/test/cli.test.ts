@@ -35,7 +35,7 @@ describe('llm-cost CLI', () => {
   it('lists its commands and refuses unknown ones', async () => {
     const help = await runBin(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['collector', 'migrate', 'report', 'doctor', 'forget', 'prices', 'credits', 'reconcile']) {
+    for (const command of ['collector', 'migrate', 'report', 'doctor', 'forget', 'prices', 'credits', 'reconcile', 'bills']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
     const unknown = await runBin(['frobnicate']);

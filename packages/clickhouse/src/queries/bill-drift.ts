@@ -187,8 +187,8 @@ export async function readBillDrift(rows: Rows, database: string, input: BillDri
     const unmapped = row.o_model === '';
     const sums = sumsOf(row, unmapped);
     current.sums = add(current.sums, sums);
-    // The day marker alone (no model, no line item, nothing in it) only makes the day's total exist.
-    if (unmapped && row.o_line_item === '' && isEmpty(sums)) continue;
+    // The day marker (and a line with nothing in it) only makes the day's total exist.
+    if (isEmpty(sums)) continue;
     entries.push(
       entry(
         unmapped
