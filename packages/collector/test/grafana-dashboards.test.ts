@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { CostPipeline, insertCreditSnapshots } from '@llm-cost/clickhouse';
+import { CostPipeline, createUsageQueries, insertCreditSnapshots, recordProviderBills, type BillLine } from '@llm-cost/clickhouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
@@ -54,6 +54,9 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   'Latency by model': ['model', 'calls', 'p50_ms', 'p95_ms', 'p99_ms'],
   "Users' daily budget use": ['user', 'spent_today', 'budget_used_pct'],
   'OpenRouter credit balance': ['time', 'key', 'remaining_usd'],
+  'Bill coverage by day': ['time', 'provider', 'coverage'],
+  'Billed vs estimated by day': ['day', 'provider', 'estimated_usd', 'billed_usd', 'unseen_usd', 'coverage', 'tokens_seen', 'tokens_billed', 'likely_cause'],
+  'Billed line items without a model': ['day', 'provider', 'line_item', 'billed_usd'],
 };
 
 function loadDashboards(): Dashboard[] {
@@ -103,6 +106,31 @@ describe('Grafana dashboards run on the real schema', () => {
         runsOutAtMs: Date.now() + 250 * 3_600_000,
       },
     ]);
+    // Today's OpenAI bill, as `llm-cost bills sync openai` stores it: the gpt-4o-mini calls above and more, and a tool.
+    const line = (kind: 'cost' | 'usage', model: string, amount: string, lineItem = '', tokens = 0): BillLine => ({
+      kind,
+      projectId: '',
+      lineItem,
+      reportModel: model,
+      model,
+      amount,
+      inputTokens: tokens,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: 0,
+      requests: 0,
+    });
+    await recordProviderBills(pipeline.store, {
+      provider: 'openai',
+      keyFingerprint: '…abcd',
+      fetchedAtMs: Date.now(),
+      days: [
+        {
+          day: new Date().toISOString().slice(0, 10),
+          lines: [line('cost', 'gpt-4o-mini', '0.01', 'gpt-4o-mini, input'), line('cost', '', '0.02', 'web search tool calls'), line('usage', 'gpt-4o-mini', '0', '', 9000)],
+        },
+      ],
+    });
   });
 
   afterAll(async () => {
@@ -177,6 +205,23 @@ describe('Grafana dashboards run on the real schema', () => {
     expect(tenants.rows.map((r) => r[0]).sort()).toEqual(['(none)', 'acme']);
     const features = await run(sqlOf('Spend by feature'));
     expect(features.rows.map((r) => r[0]).sort()).toEqual(['chat', 'search']);
+  });
+
+  it('flags a billed day with the cause billDrift gives it', async () => {
+    const dashboard = dashboards.find((d) => d.uid === 'llm-cost-bills')!;
+    const variables = await defaultVariables(dashboard, 'all');
+    const panel = dashboard.panels.find((p) => p.title === 'Billed vs estimated by day')!;
+    const { rows } = await run(expandGrafanaSql(panel.targets[0]!.rawSql, { from, to, intervalMs: 3_600_000, variables }));
+    const queries = createUsageQueries({ client: pipeline.store.client, database: 'llm_cost' });
+    const drift = (await queries.billDrift({ from, to })).filter((entry) => entry.kind === 'total');
+    expect(rows.map((row) => [row[0], row[1], row[3], row[8]])).toEqual(
+      drift.map((entry) => [entry.day, entry.provider, Number(entry.billedCost), entry.causes[0] ?? '']),
+    );
+    expect(rows[0]![8]).toBe('uninstrumented_traffic');
+    const unmapped = await run(
+      expandGrafanaSql(dashboard.panels.find((p) => p.title === 'Billed line items without a model')!.targets[0]!.rawSql, { from, to, intervalMs: 3_600_000, variables }),
+    );
+    expect(unmapped.rows.map((row) => [row[2], row[3]])).toEqual([['web search tool calls', 0.02]]);
   });
 
   it('the provisioning files point Grafana at these dashboards and the ClickHouse data source', () => {
