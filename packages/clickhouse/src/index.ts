@@ -26,14 +26,12 @@ export type {
   DataQualityReport,
   ReconciliationReport,
   ReconciliationModelEntry,
-} from './queries/query-types.js';
-export type {
   BillDriftInput,
   BillDriftThresholds,
   BillDriftEntry,
   BillDriftCause,
   BillCoverageReport,
-} from './queries/bill-drift-types.js';
+} from './queries/query-types.js';
 export {
   recordProviderBills,
   type BillLine,

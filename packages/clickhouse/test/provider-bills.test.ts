@@ -14,7 +14,7 @@ import { checkDrift, resolveThresholds } from '../src/queries/bill-checks.js';
 import { createUsageQueries, type UsageQueries } from '../src/queries/usage-queries.js';
 import { renderSchemaDdl } from '../src/schema/render-ddl.js';
 import { migrateStore } from '../src/schema/migrate.js';
-import { ATTR_GEN_AI_PROVIDER_NAME } from '../src/semconv.js';
+import { ATTR_GEN_AI_PROVIDER_NAME } from '@llm-cost/semconv';
 import { queryRows } from './support/rows.js';
 import { plainCalls } from './support/spans.js';
 import { testStorePath, uniqueDatabase } from './support/store.js';

@@ -1,6 +1,6 @@
 import { fromNanoUsd } from '../budgets/nano-usd.js';
 import { InvalidOptionError } from '../errors.js';
-import type { BillDriftCause, BillDriftThresholds } from './bill-drift-types.js';
+import type { BillDriftCause, BillDriftThresholds } from './query-types.js';
 
 /**
  * When a bill and our estimate disagree enough to say so, and why that probably is: one pure decision per entry of

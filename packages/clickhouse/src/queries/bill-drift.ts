@@ -2,7 +2,7 @@ import { fromNanoUsd, parseNanoUsd } from '../budgets/nano-usd.js';
 import { latestBillsView, rollupByModelTable } from '../schema/definitions.js';
 import { qualified } from '../schema/identifiers.js';
 import { checkDrift, coverageOf, resolveThresholds, type ResolvedThresholds } from './bill-checks.js';
-import type { BillDriftEntry, BillDriftInput } from './bill-drift-types.js';
+import type { BillDriftEntry, BillDriftInput } from './query-types.js';
 import { addDays, dayStart, dayString, toMs } from './time-range.js';
 import type { SqlWithParams } from './usage-sql.js';
 

@@ -4,8 +4,7 @@ import { qualified } from '../schema/identifiers.js';
 import { reconcilableCallCondition } from '../reconciliation/reconcilable.js';
 import { readBillDrift } from './bill-drift.js';
 import { resolveThresholds } from './bill-checks.js';
-import type { BillCoverageReport, BillDriftInput, BillDriftThresholds } from './bill-drift-types.js';
-import type { DataQualityReport, ReconciliationModelEntry } from './query-types.js';
+import type { BillCoverageReport, BillDriftInput, BillDriftThresholds, DataQualityReport, ReconciliationModelEntry } from './query-types.js';
 import type { SqlWithParams } from './usage-sql.js';
 
 type Rows = <T>(sql: SqlWithParams) => Promise<T[]>;

@@ -6,6 +6,9 @@ import { qualified } from '../schema/identifiers.js';
 import { isMissingObject } from '../schema/migrate.js';
 import { withoutTracing } from '../tracing/without-tracing.js';
 import type {
+  BillDriftEntry,
+  BillDriftInput,
+  BillDriftThresholds,
   BreakdownDimension,
   DailyCostEntry,
   DataQualityReport,
@@ -17,7 +20,6 @@ import type {
   UsageTotals,
 } from './query-types.js';
 import { readBillDrift } from './bill-drift.js';
-import type { BillDriftEntry, BillDriftInput, BillDriftThresholds } from './bill-drift-types.js';
 import { readDataQuality } from './data-quality.js';
 import { addDays, dateTimeParam, dayStart, dayString, parseDay, splitRange, toMs } from './time-range.js';
 import { breakdownSql, dailySql, totalsSql, type SqlWithParams } from './usage-sql.js';

@@ -374,7 +374,7 @@ export const providerBillsTable: TableDefinition = {
   shardingKey: 'cityHash64(provider, account, day)',
   columns: [
     { name: 'day', type: 'Date', comment: 'UTC day of the report bucket' },
-    { name: 'provider', type: 'LowCardinality(String)', comment: 'openai | anthropic (as gen_ai.provider.name in llm_calls)' },
+    { name: 'provider', type: 'LowCardinality(String)', comment: `openai | anthropic (as ${ATTR_GEN_AI_PROVIDER_NAME} in llm_calls)` },
     { name: 'account', type: 'LowCardinality(String)', comment: 'Organization name from the sync configuration; empty by default' },
     { name: 'sync_id', type: 'String', comment: 'Id of the sync that wrote this snapshot of the day' },
     { name: 'fetched_at', type: "DateTime64(3, 'UTC')", comment: 'When that sync read the reports; the latest snapshot of a day wins' },
