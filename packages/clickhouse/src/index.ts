@@ -13,7 +13,8 @@ export type { LlmCall, SpanPrice } from './mapping/llm-call.js';
 export { spanLikeFromReadableSpan, type SpanLike, type ReadableSpanLike, type HrTime } from './spans/span-like.js';
 export type { CostPricer } from './pricing/pricer.js';
 export type { LlmCallRow } from './writer/llm-call-row.js';
-export { createUsageQueries, type UsageQueries } from './queries/usage-queries.js';
+export { createUsageQueries, type UsageQueries, type UsageQueriesOptions } from './queries/usage-queries.js';
+export { MAX_CALLS_PAGE, MAX_CALLS_RANGE_DAYS } from './queries/recent-calls.js';
 export type {
   UsageTotals,
   UsageBreakdownEntry,
@@ -21,7 +22,14 @@ export type {
   PeriodInput,
   TimeInput,
   BreakdownDimension,
+  GroupDimension,
   DailyCostEntry,
+  DailySeries,
+  CacheSavings,
+  CacheSavingsEntry,
+  CallRecord,
+  RecentCallsInput,
+  RecentCallsPage,
   LatencyEntry,
   DataQualityReport,
   ReconciliationReport,

@@ -52,6 +52,7 @@ describe('usage queries', () => {
       billedCost: '0.007000000',
       unpricedCalls: 0,
       unknownUsageCalls: 0,
+      errorCalls: 0,
     });
     // Three whole days: 2 x 0.00021 + 0.0035 + 0.0035.
     const whole = await queries.usageInPeriod({ userId: 'u1', from: '2026-03-10', to: '2026-03-13' });

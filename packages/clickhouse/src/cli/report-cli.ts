@@ -68,6 +68,7 @@ function total(rows: readonly ReportRow[]): ReportRow {
     billedCost: format(rows.reduce((acc, row) => acc + nano(row.billedCost), 0n)),
     unpricedCalls: sum((r) => r.unpricedCalls),
     unknownUsageCalls: sum((r) => r.unknownUsageCalls),
+    errorCalls: sum((r) => r.errorCalls ?? 0),
   };
 }
 

@@ -19,6 +19,8 @@ export interface UsageTotals {
   unpricedCalls: number;
   /** Calls whose provider reported no token usage (counted in `calls`, zero tokens, cost unknown). */
   unknownUsageCalls: number;
+  /** Calls that ended with an error (counted in `calls`). */
+  errorCalls: number;
 }
 
 /** One entry of a breakdown: the totals of one key (a model, a user, a tag value, ...). */
@@ -34,6 +36,8 @@ export interface UsageFilter {
   provider?: string;
   /** The response model (else the requested model), as in the rollups. */
   model?: string;
+  /** The `service.name` of the calls. */
+  service?: string;
 }
 
 export interface PeriodInput {
@@ -44,6 +48,9 @@ export interface PeriodInput {
 }
 
 export type BreakdownDimension = 'model' | 'provider' | 'user' | 'tenant' | 'service' | { tag: string };
+
+/** What totals can be grouped by: a breakdown dimension, or the UTC day. */
+export type GroupDimension = BreakdownDimension | 'day';
 
 export interface DailyCostEntry extends UsageTotals {
   /** UTC day, `YYYY-MM-DD`. */
@@ -187,4 +194,89 @@ export interface BillCoverageReport {
   days: BillDriftEntry[];
   /** How many of them are flagged. */
   flaggedDays: number;
+
+/** What prompt caching saved over a range (list prices, USD decimal strings). */
+export interface CacheSavings {
+  /** Input tokens read from the prompt cache, of models with a price. */
+  cacheReadTokens: number;
+  /** What those tokens would have cost at the model's uncached input price of their day. */
+  uncachedCost: string;
+  /** What they cost (the cache-read price). */
+  cacheReadCost: string;
+  /** `uncachedCost - cacheReadCost`. */
+  saved: string;
+  /** Cached tokens of models without a price: not in the figures above. */
+  unpricedCacheReadTokens: number;
+  /** Per provider and model, largest saving first. */
+  byModel: CacheSavingsEntry[];
+}
+
+export interface CacheSavingsEntry {
+  provider: string;
+  model: string;
+  cacheReadTokens: number;
+  uncachedCost: string;
+  cacheReadCost: string;
+  saved: string;
+}
+
+/** Totals per UTC day, and the cost per day of the largest keys of one dimension (a stacked chart's data). */
+export interface DailySeries {
+  /** Every UTC day of the range, oldest first (`YYYY-MM-DD`). */
+  days: string[];
+  /** Totals of each day (all keys), same order as `days`. */
+  totals: UsageTotals[];
+  /** The largest keys by cost over the range, then `(other)` for the rest when there are more; costs per day. */
+  series: Array<{ key: string; cost: string[]; calls: number[] }>;
+}
+
+/** One call of `llm_calls`, as the calls page lists it (no prompt, completion or header is ever stored). */
+export interface CallRecord {
+  /** ISO 8601 start time (UTC). */
+  timestamp: string;
+  traceId: string;
+  spanId: string;
+  service: string;
+  provider: string;
+  operation: string;
+  /** Response model, else the requested one (as the rollups key it). */
+  model: string;
+  requestModel: string;
+  userId: string;
+  tenantId: string;
+  feature: string;
+  tags: Record<string, string>;
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  /** List cost; null when the call could not be priced. */
+  cost: string | null;
+  billedCost: string | null;
+  /** priced | provider_reported | unknown_model | unknown_usage */
+  pricingStatus: string;
+  usageSource: string;
+  stream: boolean;
+  latencyMs: number;
+  httpStatus: number;
+  /** error.type; empty on success. */
+  errorType: string;
+}
+
+export interface RecentCallsInput extends UsageFilter, PeriodInput {
+  /** `error`: failed calls only; `ok`: successful ones only. */
+  status?: 'ok' | 'error';
+  /** `true`: calls with a cost; `false`: unpriced calls and calls without usage. */
+  priced?: boolean;
+  /** Calls per page, 1 to 500. @default 50 */
+  limit?: number;
+  /** The `next` cursor of the previous page. */
+  before?: string;
+}
+
+export interface RecentCallsPage {
+  calls: CallRecord[];
+  /** Cursor of the next (older) page; null on the last page. */
+  next: string | null;
 }
