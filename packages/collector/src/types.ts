@@ -2,7 +2,7 @@ import type { BillsConfig } from '@llm-cost/bills';
 import type { OpenRouterConfig } from '@llm-cost/openrouter';
 import type { ClickHouseConnectionOptions, RetentionOptions } from '@llm-cost/clickhouse';
 
-import type { TenantToken } from './auth/tokens.js';
+import type { ReadTokenEntry, TenantToken } from './auth/tokens.js';
 import type { Logger } from './log.js';
 import type { DecodeLimits } from './span.js';
 
@@ -26,10 +26,18 @@ export interface CollectorOptions extends ClickHouseConnectionOptions, Retention
    */
   tokens?: readonly TenantToken[];
   /**
-   * Tokens allowed to use the read-only query endpoint (`POST /v1/query`). Ingest tokens cannot read.
-   * Env: `LLM_COST_COLLECTOR_READ_TOKENS` (comma-separated). @default []
+   * Tokens that open the dashboard, its `/api/` endpoints and `POST /v1/query`. Ingest tokens cannot read. A token
+   * given as `<tenant>=<token>` (or `{ tenant, token }`) is bound to that tenant: every answer to it holds that
+   * tenant's rows only; a bare token (or `*=<token>`) reads every tenant and can switch between them.
+   * Env: `LLM_COST_COLLECTOR_READ_TOKENS` (comma-separated); in the tokens file, `read-token <entry>` lines. @default []
    */
-  readTokens?: readonly string[];
+  readTokens?: readonly ReadTokenEntry[];
+  /**
+   * Link template from a call on the dashboard to its trace: `{traceId}` is replaced by the call's trace id, e.g.
+   * `http://localhost:16686/trace/{traceId}` (Jaeger) or a Grafana Tempo explore URL. Env: `LLM_COST_TRACE_URL`.
+   * @default none (trace ids shown as text)
+   */
+  traceUrl?: string;
   /**
    * Largest request body, before and after decompression (OTLP recommends 20 MiB); larger requests get 413.
    * Env: `LLM_COST_COLLECTOR_MAX_BODY_BYTES`. @default 20971520
@@ -105,4 +113,4 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-export type { TenantToken };
+export type { ReadTokenEntry, TenantToken };

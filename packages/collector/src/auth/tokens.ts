@@ -8,7 +8,14 @@ export interface TenantToken {
   token: string;
 }
 
-/** Result of checking a request's `Authorization` header. */
+/**
+ * A read token, as configured: `<token>` reads every tenant; `<tenant>=<token>` reads that tenant only (the
+ * dashboard, `/api/` and `/v1/query` then answer with that tenant's rows and nothing else); `*=<token>` is a global
+ * token written explicitly (for a token that itself contains `=`). Or the parsed object.
+ */
+export type ReadTokenEntry = string | { tenant?: string; token: string };
+
+/** Result of checking a request's `Authorization` header. For a read request, `tenant` is the token's tenant scope. */
 export type AuthResult =
   | { ok: true; tenant: string | undefined }
   | { ok: false; reason: 'missing' | 'invalid' };
@@ -26,16 +33,13 @@ function digest(token: string): string {
  */
 export class TokenTable {
   private readonly tenants = new Map<string, string>();
-  private readonly readers = new Set<string>();
+  /** Read token digest -> the tenant it is bound to ('' for a global reader). */
+  private readonly readers = new Map<string, string>();
 
-  constructor(ingest: readonly TenantToken[], readTokens: readonly string[] = []) {
+  constructor(ingest: readonly TenantToken[], readTokens: readonly ReadTokenEntry[] = []) {
     for (const { tenant, token } of ingest) {
       checkToken(token, 'ingest token');
-      if (!TENANT.test(tenant)) {
-        throw new CollectorConfigError(
-          `tenant "${tenant.slice(0, 40)}" is not a valid tenant id (1-128 letters, digits or _ . : @ / -)`,
-        );
-      }
+      checkTenant(tenant);
       const key = digest(token);
       const existing = this.tenants.get(key);
       if (existing !== undefined && existing !== tenant) {
@@ -43,9 +47,16 @@ export class TokenTable {
       }
       this.tenants.set(key, tenant);
     }
-    for (const token of readTokens) {
+    for (const entry of readTokens) {
+      const { tenant, token } = parseReadToken(entry);
       checkToken(token, 'read token');
-      this.readers.add(digest(token));
+      if (tenant !== undefined) checkTenant(tenant);
+      const key = digest(token);
+      const existing = this.readers.get(key);
+      if (existing !== undefined && existing !== (tenant ?? '')) {
+        throw new CollectorConfigError('one read token is configured with two tenant scopes');
+      }
+      this.readers.set(key, tenant ?? '');
     }
   }
 
@@ -69,15 +80,42 @@ export class TokenTable {
   }
 
   /**
-   * Checks a query request: allowed with a read token, or with no tokens configured at all (the collector then
-   * listens on loopback only). Ingest tokens cannot read: a tenant's token must not reveal other tenants' spend.
+   * Checks a read request (`/v1/query`, the dashboard's `/api/`): allowed with a read token, or with no tokens
+   * configured at all (the collector then listens on loopback only). Ingest tokens cannot read: a tenant's token must
+   * not reveal other tenants' spend. `tenant` is set when the read token is bound to one tenant: the caller must then
+   * answer with that tenant's rows only.
    */
   authenticateRead(authorization: string | undefined): AuthResult {
     if (!this.enabled) return { ok: true, tenant: undefined };
     const token = bearer(authorization);
     if (token === undefined) return { ok: false, reason: 'missing' };
-    return this.readers.has(digest(token)) ? { ok: true, tenant: undefined } : { ok: false, reason: 'invalid' };
+    const scope = this.readers.get(digest(token));
+    if (scope === undefined) return { ok: false, reason: 'invalid' };
+    return { ok: true, tenant: scope === '' ? undefined : scope };
   }
+}
+
+function checkTenant(tenant: string): void {
+  if (!TENANT.test(tenant)) {
+    throw new CollectorConfigError(`tenant "${tenant.slice(0, 40)}" is not a valid tenant id (1-128 letters, digits or _ . : @ / -)`);
+  }
+}
+
+/**
+ * `acme=<token>` is bound to tenant acme, `*=<token>` and a bare `<token>` read every tenant. The text before the first
+ * `=` is a tenant only when it is a valid tenant id and a token follows; anything else is a bare token.
+ */
+export function parseReadToken(entry: ReadTokenEntry): { tenant: string | undefined; token: string } {
+  if (typeof entry !== 'string') return { tenant: entry.tenant === '*' ? undefined : entry.tenant, token: entry.token };
+  const text = entry.trim();
+  const eq = text.indexOf('=');
+  if (eq > 0 && eq < text.length - 1) {
+    const scope = text.slice(0, eq).trim();
+    const token = text.slice(eq + 1).trim();
+    if (scope === '*') return { tenant: undefined, token };
+    if (TENANT.test(scope) && !/^=+$/.test(token)) return { tenant: scope, token };
+  }
+  return { tenant: undefined, token: text };
 }
 
 function checkToken(token: string, what: string): void {
@@ -93,6 +131,21 @@ function bearer(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
+}
+
+/**
+ * A tokens file: `tenant=token` lines for ingest tokens, and `read-token <token>` / `read-token <tenant>=<token>` lines
+ * for read tokens (global, or bound to one tenant). `#` starts a comment.
+ */
+export function parseTokensFile(text: string, source: string): { ingest: TenantToken[]; read: string[] } {
+  const read: string[] = [];
+  const rest: string[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^\s*read-token\s+(.+)$/.exec(line.replace(/#.*$/, ''));
+    if (match) read.push(match[1]!.trim());
+    else rest.push(line);
+  }
+  return { ingest: parseTenantTokens(rest.join('\n'), source), read };
 }
 
 /**

@@ -3,6 +3,7 @@ import { runPricesCli } from '@llm-cost/pricing';
 
 import { runBillsCommand } from './bills-command.js';
 import { runCollectorCli } from './collector-command.js';
+import { runDashboardCli } from './dashboard-command.js';
 import type { CliCommand, CliIo } from './io.js';
 import { runDoctorCommand, runForgetCommand, runMigrateCommand, runReportCommand } from './store-commands.js';
 
@@ -14,6 +15,7 @@ interface CommandEntry {
 /** Every `llm-cost` subcommand; adding one is adding a line here. */
 export const COMMANDS: Record<string, CommandEntry> = {
   collector: { run: runCollectorCli, summary: 'run the OTLP/HTTP collector (prices spans from any service)' },
+  dashboard: { run: runDashboardCli, summary: 'serve the web dashboard over the store (the collector serves it too)' },
   migrate: { run: runMigrateCommand, summary: 'create or upgrade the ClickHouse schema' },
   report: { run: runReportCommand, summary: 'print spend by day, model, provider, user, tenant, service or tag' },
   doctor: { run: runDoctorCommand, summary: 'check the store, schema, prices and recent data' },

@@ -80,7 +80,7 @@ export async function runReportCommand(argv: readonly string[], io: CliIo): Prom
 }
 
 /** The URL of the running collector that holds the embedded store a lock error is about, if it is one. */
-function collectorHolding(error: unknown): string | undefined {
+export function collectorHolding(error: unknown): string | undefined {
   const locked = error as Partial<EmbeddedStoreLockedError>;
   if (locked?.code !== 'LLM_COST_EMBEDDED_STORE_LOCKED' || typeof locked.path !== 'string') return undefined;
   const record = readDiscoveryFile(locked.path);

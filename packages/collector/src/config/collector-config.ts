@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { parseTenantTokens, type TenantToken } from '../auth/tokens.js';
+import { parseTenantTokens, parseTokensFile, type TenantToken } from '../auth/tokens.js';
 import { CollectorConfigError } from '../errors.js';
 import { isLogLevel, type LogLevel } from '../log.js';
 import type { CollectorOptions } from '../types.js';
@@ -12,7 +12,8 @@ export const COLLECTOR_FLAGS = {
   port: { type: 'string', env: 'LLM_COST_COLLECTOR_PORT', help: 'port; 0 picks a free one (default 4318)' },
   token: { type: 'string', multiple: true, env: 'LLM_COST_COLLECTOR_TOKENS', help: 'ingest token as tenant=token (repeatable)' },
   'tokens-file': { type: 'string', env: 'LLM_COST_COLLECTOR_TOKENS_FILE', help: 'file of tenant=token lines' },
-  'read-token': { type: 'string', multiple: true, env: 'LLM_COST_COLLECTOR_READ_TOKENS', help: 'token for the query endpoint (repeatable)' },
+  'read-token': { type: 'string', multiple: true, env: 'LLM_COST_COLLECTOR_READ_TOKENS', help: 'read token for the dashboard and queries: <token> (all tenants) or <tenant>=<token> (repeatable)' },
+  'trace-url': { type: 'string', env: 'LLM_COST_TRACE_URL', help: 'dashboard link to a trace, {traceId} replaced (e.g. http://jaeger:16686/trace/{traceId})' },
   'max-body-bytes': { type: 'string', env: 'LLM_COST_COLLECTOR_MAX_BODY_BYTES', help: 'request size limit (default 20 MiB)' },
   'max-inflight-bytes': { type: 'string', env: 'LLM_COST_COLLECTOR_MAX_INFLIGHT_BYTES', help: 'body bytes held at once before 429 (default 256 MiB)' },
   'max-queue': { type: 'string', env: 'LLM_COST_COLLECTOR_MAX_QUEUE', help: 'calls waiting to be written before 429 (default 100000)' },
@@ -66,10 +67,13 @@ export function collectorConfigFromArgs(argv: readonly string[], env: Env = proc
   const flagTokens = values.token as string[] | undefined;
   if (flagTokens?.length) tokens.push(...parseTenantTokens(flagTokens.join('\n'), '--token'));
   else if (env.LLM_COST_COLLECTOR_TOKENS) tokens.push(...parseTenantTokens(env.LLM_COST_COLLECTOR_TOKENS, 'LLM_COST_COLLECTOR_TOKENS'));
-  const tokensFile = pick('tokens-file');
-  if (tokensFile !== undefined) tokens.push(...parseTenantTokens(readConfigFile(tokensFile), tokensFile));
-
   const readTokens = ((values['read-token'] as string[] | undefined) ?? splitList(env.LLM_COST_COLLECTOR_READ_TOKENS)).map((t) => t.trim());
+  const tokensFile = pick('tokens-file');
+  if (tokensFile !== undefined) {
+    const file = parseTokensFile(readConfigFile(tokensFile), tokensFile);
+    tokens.push(...file.ingest);
+    readTokens.push(...file.read);
+  }
 
   const logLevel = pick('log-level') ?? 'info';
   if (!isLogLevel(logLevel)) throw new CollectorConfigError(`log level must be debug, info, warn or error, got "${logLevel}"`);
@@ -93,6 +97,7 @@ export function collectorConfigFromArgs(argv: readonly string[], env: Env = proc
     ...storeOptions(values, env),
     openrouter: pick('openrouter-config'),
     bills: pick('bills-config'),
+    traceUrl: pick('trace-url'),
     migrate,
   };
   // Leave unset options out so startCollector's defaults (and the ClickHouse package's env handling) apply.

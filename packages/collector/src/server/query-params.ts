@@ -6,17 +6,28 @@ import { CollectorQueryError } from '../errors.js';
  * queries bind every value as a query parameter.
  */
 
-type ParamKind = 'date' | 'string' | 'tags' | 'breakdown' | 'days' | 'ratio';
+type ParamKind = 'date' | 'string' | 'tags' | 'breakdown' | 'days' | 'ratio' | 'limit';
+
+/** The filter every usage query takes (a tenant-scoped read token always sets `tenantId`). */
+const FILTER = {
+  userId: 'string',
+  tenantId: 'string',
+  provider: 'string',
+  model: 'string',
+  service: 'string',
+  tags: 'tags',
+} as const;
 
 export const QUERY_PARAMS = {
-  usageInPeriod: { from: 'date', to: 'date', userId: 'string', tenantId: 'string', provider: 'string', model: 'string', tags: 'tags' },
-  usageInLast24Hours: { userId: 'string', tenantId: 'string', provider: 'string', model: 'string', tags: 'tags' },
-  dailySummary: { day: 'date', userId: 'string', provider: 'string', model: 'string' },
-  totalCost: { from: 'date', to: 'date', provider: 'string', model: 'string', userId: 'string' },
-  costBreakdown: { by: 'breakdown', from: 'date', to: 'date' },
-  dailyCosts: { days: 'days' },
-  latencyByModel: { from: 'date', to: 'date' },
-  dataQuality: { from: 'date', to: 'date', coverageThreshold: 'ratio', tokenTolerance: 'ratio' },
+  usageInPeriod: { from: 'date', to: 'date', ...FILTER },
+  usageInLast24Hours: { ...FILTER },
+  dailySummary: { day: 'date', ...FILTER },
+  totalCost: { from: 'date', to: 'date', ...FILTER },
+  costBreakdown: { by: 'breakdown', from: 'date', to: 'date', limit: 'limit', ...FILTER },
+  dailyCosts: { days: 'days', ...FILTER },
+  latencyByModel: { from: 'date', to: 'date', ...FILTER },
+  dataQuality: { from: 'date', to: 'date', coverageThreshold: 'ratio', tokenTolerance: 'ratio', ...FILTER },
+  // The organisation's provider bills: every tenant together, so not for a tenant's read token.
   billDrift: { from: 'date', to: 'date', provider: 'string', coverageThreshold: 'ratio', tokenTolerance: 'ratio' },
 } as const satisfies Record<string, Record<string, ParamKind>>;
 
@@ -38,6 +49,11 @@ const REQUIRED: Partial<Record<QueryName, readonly string[]>> = {
 const MAX_STRING = 256;
 const MAX_TAGS = 16;
 const BREAKDOWNS = new Set(['model', 'provider', 'user', 'tenant', 'service']);
+
+/** Whether a query can be narrowed to one tenant (a tenant's read token may run only those). */
+export function isTenantScopable(name: QueryName): boolean {
+  return Object.prototype.hasOwnProperty.call(QUERY_PARAMS[name], 'tenantId');
+}
 
 export function isQueryName(name: unknown): name is QueryName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(QUERY_PARAMS, name);
@@ -77,6 +93,11 @@ function convert(key: string, kind: ParamKind, value: unknown): unknown {
       return value;
     case 'ratio':
       if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw bad(`"${key}" must be a number from 0 to 1`);
+      return value;
+    case 'limit':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100_000) {
+        throw bad(`"${key}" must be an integer from 1 to 100000`);
+      }
       return value;
     case 'days':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 3660) {

@@ -5,7 +5,7 @@ import { CollectorQueryError, PayloadTooLargeError } from '../errors.js';
 import { discardBody, readBody } from '../http/read-body.js';
 import type { Logger } from '../log.js';
 import { sendJson } from './answers.js';
-import { QUERY_NAMES, isQueryName, parseQueryParams, type QueryName } from './query-params.js';
+import { QUERY_NAMES, isQueryName, isTenantScopable, parseQueryParams, type QueryName } from './query-params.js';
 
 /** The usage queries the endpoint may run: the functions of `createUsageQueries()`, looked up by name. */
 export type QueryRunner = Record<QueryName, (params: never) => Promise<unknown>>;
@@ -52,6 +52,15 @@ export async function handleQuery(
       throw new CollectorQueryError(`unknown query; one of: ${QUERY_NAMES.join(', ')}`, 400);
     }
     const args = parseQueryParams(query, params);
+    if (auth.tenant !== undefined) {
+      // A tenant's read token reads that tenant's rows only, whatever the parameters say; a query that cannot be
+      // narrowed to a tenant (the organisation's bills) is not for it.
+      if (!isTenantScopable(query)) throw new CollectorQueryError(`${query} is not available to a tenant's read token`, 403);
+      if (args.tenantId !== undefined && args.tenantId !== auth.tenant) {
+        throw new CollectorQueryError('this read token reads its own tenant only', 403);
+      }
+      args.tenantId = auth.tenant;
+    }
     const run = ctx.queries[query] as (params: Record<string, unknown>) => Promise<unknown>;
     const result = await run(args);
     sendJson(response, 200, { result });

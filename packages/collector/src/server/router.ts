@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { handleDashboardRequest, type DashboardContext } from '../dashboard/dashboard-routes.js';
 import { sendJson } from './answers.js';
 import { handleTraces, type IngestContext } from './ingest-route.js';
 import { handleQuery, type QueryContext } from './query-route.js';
@@ -11,6 +12,8 @@ export interface RouterContext {
   readiness(): Promise<Readiness>;
   /** Prometheus text of the current metrics. */
   metricsText(): string;
+  /** The built-in dashboard at `/` (its page paths, `/assets/`, `/api/`). */
+  dashboard?: DashboardContext;
 }
 
 /** Route name (for the request metrics) and the HTTP status sent. */
@@ -47,10 +50,13 @@ export async function routeRequest(
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       response.end(ctx.metricsText());
       return ['metrics', 200];
-    default:
+    default: {
+      const dashboard = ctx.dashboard === undefined ? undefined : await handleDashboardRequest(request, response, ctx.dashboard);
+      if (dashboard !== undefined) return dashboard;
       request.resume();
       sendJson(response, 404, { error: 'not found' });
       return ['other', 404];
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import type { BillSync } from '@llm-cost/bills';
 import { CostPipeline, createUsageQueries, migrate } from '@llm-cost/clickhouse';
 
 import { TokenTable } from '../auth/tokens.js';
+import { checkTraceUrl } from '../dashboard/trace-url.js';
 import { ByteBudget } from '../http/byte-budget.js';
 import { silentLogger } from '../log.js';
 import { DEFAULT_DECODE_LIMITS } from '../span.js';
@@ -25,12 +26,14 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * Starts the OTLP/HTTP collector: `POST /v1/traces` (protobuf or JSON, gzip or not) priced and written through the
- * ClickHouse package's pipeline, `GET /healthz`, `GET /readyz`, `GET /metrics`, and the read-only `POST /v1/query`.
+ * ClickHouse package's pipeline, `GET /healthz`, `GET /readyz`, `GET /metrics`, the read-only `POST /v1/query`, and
+ * the dashboard at `/` (data under `/api/`), read from the same store.
  * Resolves once it listens.
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const logger = options.logger ?? silentLogger;
   const tokens = new TokenTable(options.tokens ?? [], options.readTokens ?? []);
+  const traceUrl = checkTraceUrl(options.traceUrl);
   const requestedHost = options.host ?? LOOPBACK;
   let host = requestedHost;
   if (!tokens.enabled && !LOOPBACK_HOSTS.has(requestedHost)) {
@@ -112,6 +115,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const router: RouterContext = {
     ingest,
     query,
+    dashboard: { tokens, queries: usage, logger, traceUrl },
     readiness: () => checkReadiness(usage, schemaVersion, draining),
     metricsText: () => {
       refreshPipelineMetrics(metrics, pipeline.stats());
