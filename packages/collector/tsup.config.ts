@@ -1,6 +1,8 @@
 import { defineConfig } from 'tsup';
 
-// The library ships ESM and CommonJS with declarations for both; the `llm-cost` binary is one ESM file.
+// The library ships ESM and CommonJS with declarations for both; the `llm-cost` binary is one ESM file; the dashboard's
+// front end (Preact + uPlot, src/dashboard/ui) is one minified browser script and one stylesheet in dist/dashboard,
+// served by the collector and `llm-cost dashboard` with no network access.
 export default defineConfig([
   {
     entry: ['src/index.ts'],
@@ -20,5 +22,25 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     splitting: false,
+  },
+  {
+    entry: { app: 'src/dashboard/ui/main.tsx' },
+    outDir: 'dist/dashboard',
+    format: ['iife'],
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    dts: false,
+    sourcemap: false,
+    clean: false,
+    splitting: false,
+    // Bundled: the browser gets one file, so these are build-time dependencies of the package only.
+    noExternal: ['preact', 'uplot'],
+    outExtension: () => ({ js: '.js' }),
+    esbuildOptions(options) {
+      options.jsx = 'automatic';
+      options.jsxImportSource = 'preact';
+      options.legalComments = 'eof';
+    },
   },
 ]);
