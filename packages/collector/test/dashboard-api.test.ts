@@ -77,6 +77,8 @@ describe('dashboard API', () => {
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toContain('Bearer');
       expect(await response.json()).toEqual({ error: 'a read token is required' });
+      // The page's first question says only that a token is needed.
+      expect(await (await api('session', token)).json()).toEqual({ authenticated: false });
     }
   });
 
@@ -88,7 +90,7 @@ describe('dashboard API', () => {
     expect(body.previous.totals.calls).toBe(0);
     const tenants = await json<{ rows: Array<{ key: string }> }>(`breakdown?by=tenant&${RANGE}`);
     expect(tenants.rows.map((r) => r.key).sort()).toEqual(['acme', 'globex']);
-    expect(await json(`session`)).toEqual({ tenant: null, tenants: ['acme', 'globex'], traceUrl: 'http://jaeger.example:16686/trace/{traceId}' });
+    expect(await json(`session`)).toEqual({ authenticated: true, tenant: null, tenants: ['acme', 'globex'], traceUrl: 'http://jaeger.example:16686/trace/{traceId}' });
     const switched = await json<{ totals: { calls: number } }>(`totals?${RANGE}&tenant=globex`);
     expect(switched.totals.calls).toBe(1);
   });

@@ -89,11 +89,17 @@ export async function handleDashboardRequest(
 
 async function answerApi(request: IncomingMessage, response: ServerResponse, url: URL, ctx: DashboardContext): Promise<number> {
   const auth = ctx.tokens.authenticateRead(request.headers.authorization);
+  const name = url.pathname.slice('/api/'.length);
   if (!auth.ok) {
+    // The page asks `session` first to learn whether to show the login form: that one question is answered without
+    // data and without an error status (a 401 there would be a console error in every browser before login).
+    if (name === 'session') {
+      sendJson(response, 200, { authenticated: false });
+      return 200;
+    }
     sendJson(response, 401, { error: 'a read token is required' }, { 'www-authenticate': 'Bearer realm="llm-cost"' });
     return 401;
   }
-  const name = url.pathname.slice('/api/'.length);
   try {
     const answer = await runEndpoint(name, url.searchParams, { tenant: auth.tenant }, {
       queries: ctx.queries,

@@ -138,7 +138,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
               .map((row) => row.key)
               .filter((key) => key !== '')
               .sort();
-      return { json: { tenant: scope.tenant ?? null, tenants, traceUrl: ctx.traceUrl ?? null } };
+      return { json: { authenticated: true, tenant: scope.tenant ?? null, tenants, traceUrl: ctx.traceUrl ?? null } };
     },
   },
 

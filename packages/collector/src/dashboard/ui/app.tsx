@@ -13,6 +13,7 @@ import { dayRange, useLocation, type DayRange, type Location } from './url-state
 
 /** What the server says about the reader: its tenant scope, the tenants it may switch between, the trace link. */
 export interface Session {
+  authenticated: true;
   tenant: string | null;
   tenants: string[];
   traceUrl: string | null;
@@ -43,8 +44,11 @@ export function App() {
 
   useEffect(() => {
     let live = true;
-    getJson<Session>('session').then(
-      (session) => live && setState({ kind: 'ready', session }),
+    getJson<Session | { authenticated: false }>('session').then(
+      (session) => {
+        if (!live) return;
+        setState(session.authenticated ? { kind: 'ready', session } : { kind: 'login', failed: attempt > 0 });
+      },
       (error: Error) => {
         if (!live) return;
         if (error instanceof UnauthorizedError) setState({ kind: 'login', failed: attempt > 0 });
