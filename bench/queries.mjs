@@ -18,7 +18,13 @@
  * Each query: a warm-up, then repetitions over different users; median and p90 wall time. The raw scan must give the
  * same totals as the rollup path (checked). Generation time is reported.
  *
- * Usage: pnpm --filter @llm-cost/clickhouse build && node bench/queries.mjs [--quick] [--sizes 1000000,10000000]
+ * The dashboard (issue 13) on the same data: every `/api/` endpoint the overview, breakdowns, calls and quality pages
+ * call, over HTTP from the dashboard server (`startDashboard`, the code the collector serves), for the last 30 days
+ * (today so far included), median and p90 of wall time per answer (target: 100 ms); the calls page's first and a
+ * later page (bounded by the range and LIMIT); and the overview's first render in the packaged headless Chromium
+ * (navigation to the cost figure and the chart drawn, fresh browser context each time; target: 1 s).
+ *
+ * Usage: pnpm build && node bench/queries.mjs [--quick] [--sizes 1000000,10000000]
  * Writes bench/results/queries.json.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +35,8 @@ import { parseArgs } from 'node:util';
 import { fmt, machine, median, percentileSorted, versionOf, writeResult } from './lib/common.mjs';
 
 const ch = await import(new URL('../packages/clickhouse/dist/index.js', import.meta.url).href);
+const collector = await import(new URL('../packages/collector/dist/index.js', import.meta.url).href);
+const { launchBrowser } = await import(new URL('../test/support/chromium.mjs', import.meta.url).href);
 const pricing = await import(new URL('../packages/pricing/dist/index.js', import.meta.url).href);
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, sizes: { type: 'string' } } });
@@ -144,6 +152,64 @@ function newGuard() {
 }
 const checkRequest = (userId) => ({ provider: 'openai', model: 'gpt-4o-mini', operation: 'chat', tags: { user_id: userId } });
 
+/** The dashboard's endpoints over HTTP, as the page calls them for the last 30 days, and the overview's first render. */
+async function measureDashboard() {
+  const dashboard = await collector.startDashboard({ client, database, port: 0 });
+  const today = dayStart(nowMs);
+  const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const range = `from=${day(today - 29 * DAY)}&to=${day(today + DAY)}`;
+  const get = async (path) => {
+    const response = await fetch(`${dashboard.url}/api/${path}`);
+    if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  const endpoints = {
+    apiTotals: () => get(`totals?${range}`),
+    apiDailyByProvider: () => get(`daily?${range}&stack=provider`),
+    apiDailyByModel: () => get(`daily?${range}&stack=model`),
+    apiSavings: () => get(`savings?${range}`),
+    apiBreakdownModel: () => get(`breakdown?by=model&limit=8&${range}`),
+    apiBreakdownUser: () => get(`breakdown?by=user&${range}`),
+    apiBreakdownFeature: () => get(`breakdown?by=feature&${range}`),
+    apiTenantTotals: (i) => get(`totals?${range}&tenant=tenant-${i % 20}`),
+    apiTenantByModel: (i) => get(`breakdown?by=model&${range}&tenant=tenant-${i % 20}`),
+    apiTenantByUser: (i) => get(`breakdown?by=user&${range}&tenant=tenant-${i % 20}`),
+    apiUserDetail: (i) => get(`daily?${range}&stack=model&user=${userOf(i)}`),
+    apiTagKeys: () => get(`tag-keys?${range}`),
+    apiCalls: () => get(`calls?${range}&limit=50`),
+    apiCallsUser: (i) => get(`calls?${range}&limit=50&user=${userOf(i)}`),
+    apiQuality: () => get(`quality?${range}`),
+  };
+  const out = {};
+  for (const [name, fn] of Object.entries(endpoints)) out[name] = await measure(fn);
+  const first = await get(`calls?${range}&limit=50`);
+  out.apiCallsLaterPage = await measure(() => get(`calls?${range}&limit=50&before=${first.next}`));
+
+  const browser = await launchBrowser();
+  try {
+    // From navigation to the cost figure and the chart on screen, in a fresh context (no cache) each time.
+    const render = async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+      const page = await context.newPage();
+      const t0 = performance.now();
+      await page.goto(`${dashboard.url}/?range=30d`);
+      await page.locator('[data-testid=stat-cost] .stat-value[title]').waitFor();
+      await page.locator('[data-testid=daily-chart] canvas').waitFor();
+      const elapsed = performance.now() - t0;
+      await context.close();
+      return elapsed;
+    };
+    for (let i = 0; i < 2; i++) await render();
+    const samples = [];
+    for (let i = 0; i < Math.min(REPS, 11); i++) samples.push(await render());
+    out.overviewFirstRender = { medianMs: median(samples), p90Ms: percentileSorted([...samples].sort((a, b) => a - b), 90) };
+  } finally {
+    await browser.close();
+    await dashboard.close();
+  }
+  return out;
+}
+
 const started = Date.now();
 const perSize = [];
 let have = 0;
@@ -189,6 +255,8 @@ for (const size of SIZES) {
   const sortedCached = [...cachedSamples].sort((a, b) => a - b);
   results.budgetCached = { medianMs: median(cachedSamples), p90Ms: percentileSorted(sortedCached, 90) };
 
+  results.dashboard = await measureDashboard();
+
   // The rollup path and the raw scan must agree.
   const viaRollup = await queries.usageInPeriod({ userId: userOf(3), ...wholeDays });
   const viaRaw = await rawScan(userOf(3));
@@ -196,6 +264,7 @@ for (const size of SIZES) {
     throw new Error(`rollup and raw scan disagree: ${JSON.stringify(viaRollup)} vs ${JSON.stringify(viaRaw)}`);
   }
   for (const value of Object.values(results)) delete value.last;
+  for (const value of Object.values(results.dashboard)) delete value.last;
   perSize.push({ rows: size, generationSeconds: seconds, mergeSeconds, rollupRowsByUser: Number(counts[0].rollup_rows), callsPerUserIn30Days: viaRaw.calls, results });
 }
 
@@ -214,6 +283,25 @@ const labels = {
 const ms = (v) => (v < 0.1 ? `${(v * 1000).toFixed(1)} µs` : `${v.toFixed(v < 10 ? 2 : 1)} ms`);
 const first = perSize[0];
 const last = perSize[perSize.length - 1];
+const dashboardLabels = {
+  apiTotals: '`/api/totals` (30 days and the previous 30 days; rollup + the partial day at the end raw)',
+  apiDailyByProvider: '`/api/daily?stack=provider` (overview chart)',
+  apiDailyByModel: '`/api/daily?stack=model`',
+  apiSavings: '`/api/savings` (rollup per day, provider, model + prices)',
+  apiBreakdownModel: '`/api/breakdown?by=model&limit=8` (overview top models)',
+  apiBreakdownUser: '`/api/breakdown?by=user` (10,000 users)',
+  apiBreakdownFeature: '`/api/breakdown?by=feature` (tag rollup)',
+  apiTenantTotals: '`/api/totals&tenant=…` (a tenant token: tenant rollup)',
+  apiTenantByModel: '`/api/breakdown?by=model&tenant=…` (tenant rollup)',
+  apiTenantByUser: '`/api/breakdown?by=user&tenant=…` (no rollup has both: raw scan of 30 days)',
+  apiUserDetail: '`/api/daily?stack=model&user=…` (user detail chart)',
+  apiTagKeys: '`/api/tag-keys`',
+  apiCalls: '`/api/calls?limit=50` (first page, raw, bounded)',
+  apiCallsUser: '`/api/calls?limit=50&user=…` (one user: reads until 50 match)',
+  apiCallsLaterPage: '`/api/calls?limit=50&before=…` (next page)',
+  apiQuality: '`/api/quality` (raw: counts, unpriced models, latency quantiles, 30 days)',
+  overviewFirstRender: 'overview first render in headless Chromium (navigation to cost figure + chart)',
+};
 const lines = [
   `| query | ${perSize.map((p) => `${fmt.int(p.rows)} rows: median (p90)`).join(' | ')} | ${last.rows / first.rows}x rows: time ratio |`,
   `|---|${perSize.map(() => '---:').join('|')}|---:|`,
@@ -222,6 +310,17 @@ const lines = [
       `| ${labels[key]} | ${perSize.map((p) => `${ms(p.results[key].medianMs)} (${ms(p.results[key].p90Ms)})`).join(' | ')} | ` +
       `${(last.results[key].medianMs / first.results[key].medianMs).toFixed(2)} |`,
   ),
+  '',
+  `Dashboard (issue 13): targets 100 ms per \`/api/\` answer and 1 s to the overview's first render. Range: the last 30 days, today so far included.`,
+  '',
+  `| dashboard | ${perSize.map((p) => `${fmt.int(p.rows)} rows: median (p90)`).join(' | ')} | target |`,
+  `|---|${perSize.map(() => '---:').join('|')}|---|`,
+  ...Object.keys(dashboardLabels).map((key) => {
+    const target = key === 'overviewFirstRender' ? 1000 : 100;
+    const worst = last.results.dashboard[key].p90Ms;
+    return `| ${dashboardLabels[key]} | ${perSize.map((p) => `${ms(p.results.dashboard[key].medianMs)} (${ms(p.results.dashboard[key].p90Ms)})`).join(' | ')} | ` +
+      `${worst <= target ? 'met' : `**missed** (${target} ms)`} |`;
+  }),
   '',
   `Generation through the real schema (INSERT … SELECT from numbers(), views filling the rollups): ` +
     perSize.map((p, i) => `${fmt.int(p.rows - (i === 0 ? 0 : perSize[i - 1].rows))} rows in ${p.generationSeconds.toFixed(1)} s (+ ${p.mergeSeconds.toFixed(1)} s OPTIMIZE FINAL of the rollups)`).join(', ') +

@@ -23,7 +23,7 @@ const BENCHES = [
   { name: 'pricing', script: 'pricing.mjs', title: 'Pricing: `priceUsage`', needs: 'packages/pricing/dist/index.js' },
   { name: 'overhead', script: 'overhead/overhead.mjs', title: 'Per-call overhead with the `openai` SDK', needs: 'packages/instrumentation/dist/index.cjs' },
   { name: 'ingest', script: 'ingest.mjs', title: 'Exporter ingest into embedded ClickHouse', needs: 'packages/clickhouse/dist/index.js' },
-  { name: 'queries', script: 'queries.mjs', title: 'Queries at 1M and 10M raw rows', needs: 'packages/clickhouse/dist/index.js' },
+  { name: 'queries', script: 'queries.mjs', title: 'Queries and the dashboard at 1M and 10M raw rows', needs: 'packages/collector/dist/dashboard/app.js' },
   { name: 'collector', script: 'collector.mjs', title: 'Collector: OTLP/HTTP end to end', needs: 'packages/collector/dist/bin.js' },
 ];
 

@@ -55,7 +55,7 @@ interface Call {
   service: string;
 }
 
-/** A deterministic month of traffic: the same calls on every run, placed relative to today. */
+/** Six deterministic weeks of growing traffic (so the last 30 days have a previous period), placed relative to today. */
 function history(): { acme: Call[]; globex: Call[] } {
   let seed = 42;
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
@@ -69,8 +69,8 @@ function history(): { acme: Call[]; globex: Call[] } {
   const weighted = models.flatMap((m) => Array.from({ length: m.weight }, () => m));
   const acme: Call[] = [];
   const globex: Call[] = [];
-  for (let back = 29; back >= 0; back--) {
-    const calls = 6 + Math.floor(random() * 6) + Math.floor((29 - back) / 6);
+  for (let back = 41; back >= 0; back--) {
+    const calls = 4 + Math.floor(random() * 5) + Math.floor((41 - back) / 7);
     for (let i = 0; i < calls; i++) {
       const m = pick(weighted);
       const tenant = random() < 0.65 ? 'acme' : 'globex';

@@ -2,7 +2,14 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { CostPipeline, createUsageQueries, insertCreditSnapshots, recordProviderBills, type BillLine } from '@llm-cost/clickhouse';
+import {
+  CostPipeline,
+  createUsageQueries,
+  insertCreditSnapshots,
+  recordProviderBills,
+  type BillLine,
+  type BreakdownDimension,
+} from '@llm-cost/clickhouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
@@ -222,6 +229,43 @@ describe('Grafana dashboards run on the real schema', () => {
       expandGrafanaSql(dashboard.panels.find((p) => p.title === 'Billed line items without a model')!.targets[0]!.rawSql, { from, to, intervalMs: 3_600_000, variables }),
     );
     expect(unmapped.rows.map((row) => [row[2], row[3]])).toEqual([['web search tool calls', 0.02]]);
+  });
+
+  it('Grafana and the built-in dashboard read the same rollups the same way: equal figures for every shared view', async () => {
+    // The dashboard's /api/ answers come from createUsageQueries; the Grafana panels are SQL in the dashboard JSON.
+    // Both must sum the same rollups to the same numbers, so a change to either that drifts fails here.
+    const dashboard = dashboards.find((d) => d.uid === 'llm-cost-overview')!;
+    const variables = await defaultVariables(dashboard, 'all');
+    const queries = createUsageQueries({ client: pipeline.store.client, database: 'llm_cost' });
+    const range = { from: Date.parse(`${from.toISOString().slice(0, 10)}T00:00:00Z`), to: Date.parse(`${to.toISOString().slice(0, 10)}T00:00:00Z`) + 86_400_000 };
+    const panelRows = async (title: string) => {
+      const target = dashboard.panels.find((p) => p.title === title)!.targets[0]!;
+      const { names, rows } = await run(expandGrafanaSql(target.rawSql, { from, to, intervalMs: 3_600_000, variables }));
+      return rows.map((row) => Object.fromEntries(names.map((name, i) => [name, row[i]])));
+    };
+    const nano = (value: unknown) => Number(value).toFixed(9);
+    const shared: Array<[title: string, by: BreakdownDimension, key: string, empty: string]> = [
+      ['Spend by provider', 'provider', 'provider', ''],
+      ['Spend by model', 'model', 'model', ''],
+      ['Spend by service', 'service', 'service', '(unknown)'],
+      ['Top users', 'user', 'user', '(untagged)'],
+      ['Spend by tenant', 'tenant', 'tenant', '(none)'],
+      ['Spend by feature', { tag: 'feature' }, 'feature', ''],
+    ];
+    for (const [title, by, key, empty] of shared) {
+      const grafana = (await panelRows(title)).map((row) => [String(row[key]), nano(row.cost)]).sort();
+      const ours = (await queries.costBreakdown({ by, ...range }))
+        .map((row) => [row.key === '' && empty !== '' ? empty : row.key, nano(row.cost)])
+        .sort();
+      expect(ours.length, title).toBeGreaterThan(0);
+      expect(grafana, title).toEqual(ours);
+    }
+    const totals = await queries.usageInPeriod(range);
+    expect(nano((await panelRows('Spend (list price)'))[0]!.cost)).toBe(nano(totals.cost));
+    expect(nano((await panelRows('Billed'))[0]!.billed)).toBe(nano(totals.billedCost));
+    expect(Number((await panelRows('LLM calls'))[0]!.calls)).toBe(totals.calls);
+    expect(Number((await panelRows('Unpriced calls'))[0]!.unpriced_calls)).toBe(totals.unpricedCalls);
+    await queries.close();
   });
 
   it('the provisioning files point Grafana at these dashboards and the ClickHouse data source', () => {

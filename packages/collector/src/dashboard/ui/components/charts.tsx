@@ -59,7 +59,7 @@ const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
 function axes(money: boolean): uPlot.Axis[] {
   const { text, grid } = themeColors();
   return [
-    { stroke: text, grid: { show: false }, ticks: { stroke: grid } },
+    { stroke: text, grid: { show: false }, ticks: { stroke: grid }, space: 70 },
     {
       stroke: text,
       grid: { stroke: grid, width: 1 },

@@ -30,13 +30,22 @@ export function CallsPage({ location, range, session }: PageProps) {
   const set = (changes: Record<string, string | undefined>) => navigate(location.path, withParams(location.params, changes));
   const columns: TableColumn<CallRecord>[] = [
     { id: 'time', label: 'Time (UTC)', render: (c) => time(c.timestamp) },
-    { id: 'model', label: 'Model', render: (c) => <span title={c.provider}>{c.model}</span> },
+    {
+      id: 'model',
+      label: 'Model',
+      render: (c) => (
+        <span title={c.provider}>
+          {c.model}
+          {c.stream ? <span class="tag">stream</span> : null}
+        </span>
+      ),
+    },
     { id: 'user', label: 'User', render: (c) => (c.userId === '' ? <span class="muted">—</span> : c.userId) },
     ...(session.tenant === null ? [{ id: 'tenant', label: 'Tenant', render: (c: CallRecord) => c.tenantId }] : []),
     { id: 'feature', label: 'Feature', render: (c) => c.feature },
     {
       id: 'tokens',
-      label: 'Tokens in / cached / out',
+      label: 'In / cached / out',
       numeric: true,
       render: (c) => `${int(c.inputTokens)} / ${int(c.cacheReadTokens)} / ${int(c.outputTokens)}`,
     },
@@ -47,7 +56,6 @@ export function CallsPage({ location, range, session }: PageProps) {
       render: (c) => (c.cost === null ? <span class="warn-text" title={c.pricingStatus}>{c.pricingStatus === 'unknown_usage' ? 'no usage' : 'unpriced'}</span> : <span title={`${c.cost} USD`}>{usd(c.cost)}</span>),
     },
     { id: 'latency', label: 'Latency', numeric: true, render: (c) => ms(c.latencyMs) },
-    { id: 'stream', label: 'Stream', render: (c) => (c.stream ? 'yes' : '') },
     { id: 'error', label: 'Error', render: (c) => (c.errorType === '' ? '' : <span class="error-text">{c.errorType}</span>) },
     { id: 'trace', label: 'Trace', render: (c) => traceLink(session.traceUrl, c.traceId) },
   ];

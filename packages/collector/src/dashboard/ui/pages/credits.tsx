@@ -34,7 +34,7 @@ export function CreditsPage({ location, range }: PageProps) {
       ) : null}
       {data && data.keys.length > 0 ? (
         <>
-          <div class="cards">
+          <div class="cards fill">
             {data.keys.map((key) => (
               <StatCard key={key.keyFingerprint} label={keyName(key)} value={usd(key.remaining)} exact={key.remaining === null ? undefined : `${key.remaining} USD`}>
                 <div class={`level level-${key.level}`}>{key.level}</div>
