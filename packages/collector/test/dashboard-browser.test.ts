@@ -348,9 +348,7 @@ describe('dashboard in a real browser', () => {
     await page.waitForURL(/before=/);
     await settle(page);
     const older = await fx.queries.recentCalls({ ...rangeOf(30), limit: 50, before: firstPage.next! });
-    expect(await page.locator('[data-testid=calls-table] tbody tr td').first().textContent()).toBe(
-      `${older.calls[0]!.timestamp.slice(0, 10)} ${older.calls[0]!.timestamp.slice(11, 19)}`,
-    );
+    expect(await page.locator('[data-testid=calls-table] tbody tr td span').first().getAttribute('title')).toBe(older.calls[0]!.timestamp);
     await context.close();
   });
 

@@ -29,7 +29,7 @@ export function CallsPage({ location, range, session }: PageProps) {
   const [csvError, setCsvError] = useState<string | undefined>(undefined);
   const set = (changes: Record<string, string | undefined>) => navigate(location.path, withParams(location.params, changes));
   const columns: TableColumn<CallRecord>[] = [
-    { id: 'time', label: 'Time (UTC)', render: (c) => time(c.timestamp) },
+    { id: 'time', label: 'Time (UTC)', render: (c) => <span title={c.timestamp}>{time(c.timestamp).slice(5)}</span> },
     {
       id: 'model',
       label: 'Model',
@@ -40,9 +40,9 @@ export function CallsPage({ location, range, session }: PageProps) {
         </span>
       ),
     },
-    { id: 'user', label: 'User', render: (c) => (c.userId === '' ? <span class="muted">—</span> : c.userId) },
+    { id: 'user', label: 'User', render: (c) => (c.userId === '' ? <span class="muted">—</span> : <span title={c.userId}>{c.userId}</span>) },
     ...(session.tenant === null ? [{ id: 'tenant', label: 'Tenant', render: (c: CallRecord) => c.tenantId }] : []),
-    { id: 'feature', label: 'Feature', render: (c) => c.feature },
+    { id: 'feature', label: 'Feature', render: (c) => <span title={c.feature}>{c.feature}</span> },
     {
       id: 'tokens',
       label: 'In / cached / out',
