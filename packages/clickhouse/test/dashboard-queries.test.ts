@@ -6,7 +6,7 @@ import { InvalidOptionError } from '../src/errors.js';
 import { CostPipeline } from '../src/pipeline/cost-pipeline.js';
 import { planQuery } from '../src/queries/query-plan.js';
 import { createUsageQueries } from '../src/queries/usage-queries.js';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, LLM_COST_TAG_PREFIX } from '../src/semconv.js';
+import { ATTR_ERROR_TYPE, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, LLM_COST_TAG_PREFIX } from '@llm-cost/semconv';
 import { plainCalls } from './support/spans.js';
 import { testStorePath, uniqueDatabase } from './support/store.js';
 
