@@ -5,6 +5,7 @@ import { insertCreditSnapshots } from '../src/credits/credit-snapshots.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { CostPipeline } from '../src/pipeline/cost-pipeline.js';
 import { planQuery } from '../src/queries/query-plan.js';
+import { searchWindows } from '../src/queries/recent-calls.js';
 import { createUsageQueries } from '../src/queries/usage-queries.js';
 import { ATTR_ERROR_TYPE, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, LLM_COST_TAG_PREFIX } from '@llm-cost/semconv';
 import { plainCalls } from './support/spans.js';
@@ -74,6 +75,20 @@ describe('query plan', () => {
     expect(planQuery({ tags: { feature: 'a' } }, [{ tag: 'feature' }]).rollup).toBe('llm_daily_by_tag');
     expect(planQuery({ tags: { feature: 'a' } }, [{ tag: 'team' }]).rollup).toBeUndefined();
     expect(planQuery({ userId: 'u', tenantId: 't' }).rollup).toBeUndefined();
+  });
+});
+
+describe('calls page windows', () => {
+  it('looks in the last day, then the last week before the page end, then the whole range', () => {
+    const to = D1 + 30 * 24 * H;
+    expect(searchWindows({ from: D1, to }).map((w) => [w.from, w.to])).toEqual([
+      [to - 24 * H, to],
+      [to - 7 * 24 * H, to],
+      [D1, to],
+    ]);
+    // After a cursor, the windows end at the cursor; windows reaching before `from` are skipped.
+    const cursor = D1 + 3 * 24 * H;
+    expect(searchWindows({ from: D1, to, before: `${cursor}_ab` }).map((w) => w.from)).toEqual([cursor + 1 - 24 * H, D1]);
   });
 });
 

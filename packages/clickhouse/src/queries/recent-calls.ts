@@ -10,7 +10,9 @@ import type { SqlWithParams } from './usage-sql.js';
  * The latest calls, newest first, one page at a time. The scan is bounded twice: by the time range (the raw table is
  * ordered by day first, so ClickHouse reads only the parts and granules of those days) and by `LIMIT`; the next page
  * continues strictly before the last row of this one (`(timestamp, span_id) <` the cursor), so paging never re-reads
- * what it has shown and never skips calls with the same millisecond.
+ * what it has shown and never skips calls with the same millisecond. A page is looked for in the last day before the
+ * page's end first, then the last week, then the whole range ({@link searchWindows}): a busy store fills a page from
+ * one day's rows, and only a sparse filter pays for the whole range.
  */
 
 export const MAX_CALLS_PAGE = 500;
@@ -92,6 +94,22 @@ export function recentCallsSql(database: string, input: RecentCallsInput): SqlWi
       `ORDER BY timestamp DESC, span_id DESC LIMIT ${limit + 1}`,
     params,
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The ranges to try in turn for one page: the last day and the last week before the page's end (the cursor, else
+ * `to`), then the whole range. Every row outside a window is older than every row inside it, so a window that holds
+ * a full page holds the right page.
+ */
+export function searchWindows(input: RecentCallsInput): RecentCallsInput[] {
+  const from = toMs(input.from, 'from');
+  const to = toMs(input.to, 'to');
+  const cursor = input.before === undefined ? undefined : CURSOR.exec(input.before);
+  const end = cursor ? Math.min(to, Number(cursor[1]) + 1) : to;
+  const windows = [1, 7].map((days) => end - days * DAY_MS).filter((start) => start > from);
+  return [...windows.map((start) => ({ ...input, from: start })), input];
 }
 
 /** Rows of {@link recentCallsSql} as records, and the cursor of the next page (null on the last page). */

@@ -30,7 +30,7 @@ import type {
   UsageTotals,
 } from './query-types.js';
 import { readBillDrift } from './bill-drift.js';
-import { recentCallsSql, toCallsPage, type CallRow } from './recent-calls.js';
+import { recentCallsSql, searchWindows, toCallsPage, type CallRow } from './recent-calls.js';
 import { readTagKeys } from './tag-keys.js';
 import { addDays, dateTimeParam, dayStart, dayString, parseDay, splitRange, toMs } from './time-range.js';
 import { groupedSql, totalsSql, type SqlWithParams } from './usage-sql.js';
@@ -274,8 +274,13 @@ export function createUsageQueries(connection: ClickHouseConnectionOptions = {},
     },
 
     recentCalls: async (input) => {
-      const result = await rows<CallRow>(recentCallsSql(database, input));
-      return toCallsPage(result, input.limit ?? 50);
+      const limit = input.limit ?? 50;
+      recentCallsSql(database, input); // checks the whole input before any window runs
+      for (const window of searchWindows(input)) {
+        const result = await rows<CallRow>(recentCallsSql(database, window));
+        if (result.length > limit || window === input) return toCallsPage(result, limit);
+      }
+      return { calls: [], next: null };
     },
 
     tagKeys: (input) => readTagKeys(rows, database, filterOf(input), splitRange(input.from, input.to)),
