@@ -152,6 +152,13 @@ describe('dashboard API', () => {
     const scoped = (await (await query({})).json()) as { result: Array<{ key: string }> };
     expect(scoped.result.map((r) => r.key)).toEqual(['acme']);
     expect((await query({ tenantId: 'globex' })).status).toBe(403);
+    // The organisation's provider bills cover every tenant: not for a tenant's token.
+    const bills = await fetch(`${fx.collector.url}/v1/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ACME_READER}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'billDrift', params: { from: day(-6), to: day(1) } }),
+    });
+    expect(bills.status).toBe(403);
     const everyone = (await (
       await fetch(`${fx.collector.url}/v1/query`, {
         method: 'POST',

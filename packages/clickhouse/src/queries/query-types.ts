@@ -194,6 +194,7 @@ export interface BillCoverageReport {
   days: BillDriftEntry[];
   /** How many of them are flagged. */
   flaggedDays: number;
+}
 
 /** What prompt caching saved over a range (list prices, USD decimal strings). */
 export interface CacheSavings {
