@@ -15,6 +15,7 @@ import { channel } from 'node:diagnostics_channel';
 import http from 'node:http';
 import https from 'node:https';
 import { trace, type Context } from '@opentelemetry/api';
+import { originalRequestOf } from './capture/http/patch.js';
 
 /**
  * Held (so `hasSubscribers` is a property read, not a lookup by name per call): `subscribe()` by name finds this very
@@ -27,11 +28,16 @@ function wrapped(fn: unknown): boolean {
   return typeof fn === 'function' && (fn as { __wrapped?: unknown }).__wrapped === true;
 }
 
+/** Whether `fn`, or the function our own `node:http` wrapper wraps, is shimmer-wrapped. */
+function wrappedBelowUs(fn: unknown): boolean {
+  return wrapped(fn) || wrapped(originalRequestOf(fn));
+}
+
 export function activeContextObservable(parent: Context): boolean {
   return (
     trace.getSpan(parent) !== undefined ||
     undiciRequestCreate.hasSubscribers ||
-    wrapped(http.request) ||
-    wrapped(https.request)
+    wrappedBelowUs(http.request) ||
+    wrappedBelowUs(https.request)
   );
 }

@@ -4,7 +4,7 @@
  */
 export { registerLlmCostInstrumentation } from './register.js';
 export { withTags, getTags } from './tags.js';
-export { wrapFetch } from './fetch-capture.js';
+export { wrapFetch } from './capture/fetch/fetch-capture.js';
 export { trackLlmCall, recordLlmResponse } from './manual-calls.js';
 export { MissingResponseFieldError, InvalidLlmCallError } from './errors.js';
 export { canonicalProviderName, PROVIDER_ALIASES, DEFAULT_HOSTS, DEFAULT_HOST_SUFFIXES } from './providers/registry.js';

@@ -108,6 +108,26 @@ export class LlmSpan {
     return (this.started ??= this.startSpan());
   }
 
+  /**
+   * What the request body said, read after the call started (`node:http` and `node:http2` see the body only when the
+   * application writes it). Changes the start attributes; on a span already made (it was the active context while
+   * the request started), sets them on it.
+   */
+  requestRead(model: string | undefined, shared: Readonly<Attributes> | undefined, attributes: Attributes | undefined): void {
+    const start = this.start;
+    start.requestModel = model;
+    start.shared = shared;
+    start.attributes = attributes;
+    const span = this.started;
+    if (span === undefined) return;
+    if (shared !== undefined) span.setAttributes(shared);
+    if (attributes !== undefined) span.setAttributes(attributes);
+    if (model !== undefined) {
+      span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, model);
+      span.updateName(`${start.operation} ${model}`);
+    }
+  }
+
   /** The span with its start attributes: the endpoint's shared ones, the call's own, operation, provider, model, tags. */
   private startSpan(): Span {
     const start = this.start;
@@ -128,6 +148,25 @@ export class LlmSpan {
     if (given !== undefined) return given;
     if (this.start.startTime !== undefined) return Date.now();
     return this.startEpochMs + (performance.now() - this.startPerfMs);
+  }
+
+  /**
+   * Drops a call that never left (the budget guard blocked it after it started, as `node:http` only knows the model
+   * once the body is written): no span, nothing recorded, as for a call fetch blocks before it starts. A span already
+   * made (it was the active context) ends with the blocking error's type.
+   */
+  discard(error: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    const span = this.started;
+    if (span === undefined) return;
+    try {
+      span.setAttribute(ATTR_ERROR_TYPE, error.name);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    } catch (failure) {
+      errorOnce('span:end', 'could not complete an LLM span', failure);
+    }
   }
 
   /** Ends the span with everything the call reported. Never throws. */

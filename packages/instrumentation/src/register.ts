@@ -6,7 +6,9 @@ import { diag, type TracerProvider } from '@opentelemetry/api';
 import { INSTRUMENTATION_SCOPE_NAME } from '@llm-cost/semconv';
 import type { LlmCostInstrumentation, LlmCostInstrumentationOptions } from './types.js';
 import { buildHostTable } from './host-table.js';
-import { instrumentFetch } from './fetch-capture.js';
+import { instrumentFetch } from './capture/fetch/fetch-capture.js';
+import { patchNodeHttp } from './capture/http/patch.js';
+import { patchNodeHttp2 } from './capture/http2/patch.js';
 import type { Runtime } from './runtime.js';
 import { sharedState, DEFAULT_TAG_LIMITS } from './runtime-state.js';
 import { EMPTY_TAG_SET, extendTagSet, type TagLimits, type TagSet } from './tag-validation.js';
@@ -88,6 +90,8 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
     (runtime.sinks as { budgetGuard: unknown }).budgetGuard = undefined;
   }
   const patchGlobal = options.patchGlobalFetch !== false;
+  const patchHttp = options.patchNodeHttp ?? envFlag('LLM_COST_PATCH_NODE_HTTP') ?? true;
+  let unpatchHttp: (() => void) | undefined;
   let original: FetchFn | undefined;
   let patched: FetchFn | undefined;
   let shutDown = false;
@@ -96,6 +100,14 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
   const enable = (): void => {
     if (shutDown) return;
     runtime.enabled = true;
+    if (patchHttp && unpatchHttp === undefined) {
+      const undoHttp = patchNodeHttp();
+      const undoHttp2 = patchNodeHttp2();
+      unpatchHttp = () => {
+        undoHttp();
+        undoHttp2();
+      };
+    }
     if (!patchGlobal || typeof globalThis.fetch !== 'function') return;
     if (patched !== undefined && globalThis.fetch === patched) return;
     original = globalThis.fetch;
@@ -105,6 +117,8 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
 
   const disable = (): void => {
     runtime.enabled = false;
+    unpatchHttp?.();
+    unpatchHttp = undefined;
     // Only undo our own patch: if someone wrapped fetch after us, our wrapper stays inside theirs, passing through.
     if (patched !== undefined && globalThis.fetch === patched && original !== undefined) globalThis.fetch = original;
     patched = undefined;

@@ -12,6 +12,11 @@ export interface SharedState {
   defaultTags: (() => TagSet | undefined) | undefined;
   /** The active instrumentation (see register.ts), typed loosely here to keep this module free of imports. */
   active: unknown;
+  /**
+   * The call an outer capture layer is handing down while it synchronously calls the function it wraps
+   * (`HandedCall` in capture/call-start.ts), or undefined outside such a window.
+   */
+  handed: unknown;
 }
 
 const STATE_KEY = Symbol.for('@llm-cost/instrumentation.state');
@@ -24,4 +29,5 @@ export const sharedState: SharedState = ((globalThis as GlobalWithState)[STATE_K
   tagLimits: DEFAULT_TAG_LIMITS,
   defaultTags: undefined,
   active: undefined,
+  handed: undefined,
 });

@@ -165,6 +165,14 @@ export interface LlmCostInstrumentationOptions {
    * @default true
    */
   patchGlobalFetch?: boolean;
+  /**
+   * Capture calls made with `node:http` / `node:https` (`request`, `get`: node-fetch, axios, got, superagent, openai
+   * 4.x, older `@anthropic-ai/sdk`) and `node:http2` client sessions (the AWS SDK v3). `false` leaves those modules
+   * untouched.
+   * Environment: `LLM_COST_PATCH_NODE_HTTP=false`.
+   * @default true
+   */
+  patchNodeHttp?: boolean;
 }
 
 /** Handle returned by {@link registerLlmCostInstrumentation} (the same handle on every call). */

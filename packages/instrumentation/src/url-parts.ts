@@ -60,3 +60,12 @@ export function pathOf(url: string): string {
   }
   return url.slice(start, end);
 }
+
+/** The path and query of a URL (no fragment), `/` when empty: what an HTTP/1.1 request line carries. */
+export function pathAndQueryOf(url: string): string {
+  const bounds = authorityBounds(url);
+  if (bounds === undefined) return '/';
+  const hash = url.indexOf('#', bounds[1]);
+  const rest = hash === -1 ? url.slice(bounds[1]) : url.slice(bounds[1], hash);
+  return rest === '' ? '/' : rest;
+}

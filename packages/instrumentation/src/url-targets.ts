@@ -81,3 +81,28 @@ export function urlTarget(table: HostTable, url: string): UrlTarget | undefined 
   }
   return target ?? undefined;
 }
+
+const hostMemories = new WeakMap<HostTable, Map<string, boolean>>();
+
+/**
+ * The LLM endpoint a request addresses, from its parts (`node:http`, `node:http2`: no URL string is at hand). For any
+ * other host this is one Map lookup on the authority as given (`hostname:port`); an LLM host's URL is then resolved
+ * and remembered as in `urlTarget`.
+ */
+export function requestTarget(table: HostTable, secure: boolean, authority: string, path: string): UrlTarget | undefined {
+  let hosts = hostMemories.get(table);
+  if (hosts === undefined) {
+    hosts = new Map();
+    hostMemories.set(table, hosts);
+  }
+  let llmHost = hosts.get(authority);
+  if (llmHost === undefined) {
+    llmHost = lookupHost(table, authority.toLowerCase()) !== undefined;
+    if (authority.length <= MAX_REMEMBERED_URL_LENGTH) {
+      if (hosts.size >= MAX_REMEMBERED_URLS) hosts.clear();
+      hosts.set(authority, llmHost);
+    }
+  }
+  if (!llmHost) return undefined;
+  return urlTarget(table, `${secure ? 'https' : 'http'}://${authority}${path}`);
+}

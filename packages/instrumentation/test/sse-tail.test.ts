@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSseEvents, SseTail } from '../src/sse-tail.js';
+import { parseSseEvents, SseTail } from '../src/capture/response/sse-tail.js';
 import { splitAt, splitEvery } from '../../../test/support/index.js';
 
 const eventArb = fc.record({

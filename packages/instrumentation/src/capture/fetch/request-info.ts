@@ -3,13 +3,11 @@
  * URL or the JSON body), and, with `captureStreamUsage`, the body rewritten to ask for a usage chunk.
  * Headers, prompt text and query strings are never read into a span.
  */
-import type { Endpoint, ProviderModule } from './providers/types.js';
-import { readRequestFields, withIncludeUsage, type RequestFields } from './request-body.js';
+import type { Endpoint, ProviderModule } from '../../providers/types.js';
+import { readRequestFields, withIncludeUsage, type RequestFields } from '../../request-body.js';
+import type { CallRequest } from '../call-start.js';
 
-export interface RequestInfo {
-  model: string | undefined;
-  stream: boolean;
-  serviceTier: string | undefined;
+export interface RequestInfo extends CallRequest {
   /** The init to send (a copy with the rewritten body when usage capture added `include_usage`). */
   init: RequestInit | undefined;
 }

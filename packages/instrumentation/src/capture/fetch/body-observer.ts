@@ -17,7 +17,7 @@
  * registered on the next turn of the event loop, and only if it is still being read then.
  */
 import type { ReadableStreamReadResult, ReadableWritablePair, StreamPipeOptions } from 'node:stream/web';
-import { errorOnce } from './diag-once.js';
+import { errorOnce } from '../../diag-once.js';
 
 /** Receives what the application reads. Implementations never throw. */
 export interface BodySink {
