@@ -1,6 +1,8 @@
 /** Shared test support: import from here in any package's tests. */
 export {
   startProviderServer,
+  TEST_TLS,
+  type ProviderTransport,
   ChunkGate,
   sseChunks,
   splitEvery,

@@ -3,8 +3,13 @@
  * sending bodies chunk by chunk (SSE event by event, or split at any byte offset), optionally gzipped, held back by a
  * gate the test opens, or cut off mid-stream. Records every request and the exact bytes sent back.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer as createHttp2SecureServer, createServer as createHttp2Server, constants as h2 } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 export interface ProviderReply {
@@ -36,8 +41,29 @@ export interface RecordedRequest {
 
 export type ProviderRoute = (request: RecordedRequest) => ProviderReply | undefined | Promise<ProviderReply | undefined>;
 
+/**
+ * How the server speaks: HTTP/1.1 (default), HTTPS, HTTP/2 in clear text (`h2c`, as `http2.connect('http://…')`
+ * expects) or HTTP/2 over TLS (`h2`). TLS uses the test certificate in test/fixtures/tls ({@link TEST_TLS}).
+ */
+export type ProviderTransport = 'http1' | 'https' | 'h2c' | 'h2';
+
+const tlsDir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/tls');
+
+/** The loopback test certificate (self-signed for 127.0.0.1 / localhost): give `ca` to clients. */
+export const TEST_TLS = {
+  get key(): Buffer {
+    return readFileSync(join(tlsDir, 'localhost-key.pem'));
+  },
+  get cert(): Buffer {
+    return readFileSync(join(tlsDir, 'localhost-cert.pem'));
+  },
+  get ca(): Buffer {
+    return readFileSync(join(tlsDir, 'localhost-cert.pem'));
+  },
+};
+
 export interface ProviderServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` for the TLS transports) */
   readonly url: string;
   /** `127.0.0.1:<port>`: the key for the instrumentation's `hosts` option. */
   readonly host: string;
@@ -136,7 +162,10 @@ function write(res: ServerResponse, data: Buffer): Promise<void> {
   });
 }
 
-export async function startProviderServer(initialRoute?: ProviderRoute): Promise<ProviderServer> {
+export async function startProviderServer(
+  initialRoute?: ProviderRoute,
+  transport: ProviderTransport = 'http1',
+): Promise<ProviderServer> {
   let route: ProviderRoute = initialRoute ?? (() => undefined);
   const requests: RecordedRequest[] = [];
   const sentBodies: Buffer[] = [];
@@ -190,8 +219,11 @@ export async function startProviderServer(initialRoute?: ProviderRoute): Promise
     res.flushHeaders();
     for (let i = 0; i < buffers.length; i++) {
       if (reply.failAfterChunks !== undefined && i >= reply.failAfterChunks) {
-        // Cut the connection without finishing the chunked body: the client sees a network error mid-stream.
-        res.socket?.destroy();
+        // Cut the connection without finishing the body: the client sees a network error mid-stream (HTTP/2: the
+        // stream is reset, the session stays).
+        const stream = (res as unknown as { stream?: { close(code: number): void } }).stream;
+        if (stream !== undefined) stream.close(h2.NGHTTP2_INTERNAL_ERROR);
+        else res.socket?.destroy();
         markFinished(index);
         return;
       }
@@ -206,12 +238,23 @@ export async function startProviderServer(initialRoute?: ProviderRoute): Promise
     res.end(() => markFinished(index));
   };
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
     });
-  });
+  };
+  // The HTTP/2 compatibility API gives handlers the same request / response interface.
+  const tls = { key: TEST_TLS.key, cert: TEST_TLS.cert };
+  const server = (
+    transport === 'https'
+      ? createHttpsServer(tls, onRequest)
+      : transport === 'h2c'
+        ? createHttp2Server(onRequest as never)
+        : transport === 'h2'
+          ? createHttp2SecureServer(tls, onRequest as never)
+          : createServer(onRequest)
+  ) as Server;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -220,7 +263,7 @@ export async function startProviderServer(initialRoute?: ProviderRoute): Promise
   const port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${transport === 'https' || transport === 'h2' ? 'https' : 'http'}://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     port,
     requests,
