@@ -85,8 +85,8 @@ afterAll(async () => {
   await tlsServer.close();
 });
 
-const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] };
-const streamBody = { ...chatBody, stream: true, stream_options: { include_usage: true } };
+const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hello' }] };
+const streamBody = { ...chatBody, stream: true as const, stream_options: { include_usage: true } };
 
 /** Runs one call and returns its one span (waits for it, then checks that no second span follows). */
 async function oneSpan(call: () => Promise<unknown>): Promise<ReturnType<typeof collector.llmSpans>[number]> {
