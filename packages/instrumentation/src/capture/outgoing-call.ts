@@ -58,6 +58,12 @@ export class OutgoingCall {
   private responded = false;
   /** The response body ended (or the call ended before it). */
   finished = false;
+  /**
+   * With a budget guard, the body is held (the request corked) until the guard has answered at `end()`, so that an
+   * asynchronous block still keeps it from leaving. Released early when the application waits for `drain` (a body
+   * larger than the stream's buffer written in several turns): then only what is written after can still be held.
+   */
+  holding: boolean;
 
   constructor(
     /** Undefined for a call handed down by the layer above (nothing to read or ask here). */
@@ -68,6 +74,25 @@ export class OutgoingCall {
   ) {
     // A call handed down by the layer above (tags undefined) was read and admitted there.
     this.body = tags === undefined ? undefined : [];
+    this.holding = tags !== undefined && runtime?.sinks.budgetGuard !== undefined;
+  }
+
+  /** Holds the request body until the guard answers (see `holding`); call once, when the request is observed. */
+  hold(stream: { cork(): void; writableEnded: boolean }): void {
+    if (this.holding && !stream.writableEnded) stream.cork();
+  }
+
+  /**
+   * A write filled the stream's buffer (`write()` returned false): if the request is not ended within this turn, the
+   * application is waiting for `drain`, which a held body would never give: let it go.
+   */
+  writeBlocked(stream: { uncork(): void; writableCorked: number }): void {
+    if (!this.holding) return;
+    setImmediate(() => {
+      if (!this.holding || this.requestEnded) return;
+      this.holding = false;
+      while (stream.writableCorked > 0) stream.uncork();
+    });
   }
 
   /** A chunk the application writes (`write()` / `end(chunk)`). Kept by reference, not copied. */
@@ -103,6 +128,7 @@ export class OutgoingCall {
   requestEnd(): Error | undefined | Promise<Error | undefined> {
     if (this.requestEnded) return undefined;
     this.requestEnded = true;
+    this.holding = false;
     const tags = this.tags;
     const runtime = this.runtime;
     if (tags === undefined || runtime === undefined) return undefined;

@@ -119,7 +119,9 @@ function observedRequestProto(base: object): object {
         }
       }
       // eslint-disable-next-line prefer-rest-params
-      return baseWrite.apply(this, arguments as unknown as unknown[]);
+      const written = baseWrite.apply(this, arguments as unknown as unknown[]);
+      if (written === false && call !== undefined) call.writeBlocked(this);
+      return written;
     }),
     end: method(function end(this: ClientRequest & Observed, chunk?: unknown, encoding?: unknown) {
       // eslint-disable-next-line prefer-rest-params
@@ -202,5 +204,6 @@ export function observeRequest(request: unknown, call: OutgoingCall): boolean {
   }
   // `http.get()` ends the request before returning it: read what there is (no body) now.
   if (req.writableEnded) call.requestEnd();
+  else call.hold(req);
   return true;
 }

@@ -57,7 +57,9 @@ function observedStreamProto(base: object): object {
         }
       }
       // eslint-disable-next-line prefer-rest-params
-      return baseWrite.apply(this, arguments as unknown as unknown[]);
+      const written = baseWrite.apply(this, arguments as unknown as unknown[]);
+      if (written === false && call !== undefined) call.writeBlocked(this);
+      return written;
     }),
     end: method(function end(this: ClientHttp2Stream & Observed, chunk?: unknown, encoding?: unknown) {
       // eslint-disable-next-line prefer-rest-params
@@ -162,5 +164,6 @@ export function observeStream(stream: unknown, call: OutgoingCall): boolean {
   }
   // `request(headers, { endStream: true })` ended the writable side already: no body to read.
   if (s.writableEnded) call.requestEnd();
+  else call.hold(s);
   return true;
 }
