@@ -34,7 +34,7 @@ import { HOSTS_NAME, providerCases, type ProviderCase } from './support/provider
 
 /**
  * Inputs, both transports together: 30% of the fetch suite's count (each input is two Node requests and a span,
- * ~60 ms); `LLM_COST_RELIABILITY_RUNS` raises it (10 000 were run clean when this suite was written).
+ * ~60 ms); `LLM_COST_RELIABILITY_RUNS` raises it (see docs/RELIABILITY.md for the larger runs).
  */
 const RUNS = Math.round(Number(process.env.LLM_COST_RELIABILITY_RUNS ?? 2000) * 0.3);
 
