@@ -129,8 +129,12 @@ function setupMode(mode, options) {
     toggle = (on) => (on ? instrumentation.enable() : instrumentation.disable());
   }
   const { OpenAI } = require('openai');
+  // openai 4.x (the last 4.x, installed as `openai-v4`) sends through node-fetch, i.e. node:http: our node:http path
+  // (and @opentelemetry/instrumentation-openai, which patches it by module: its package name is `openai`).
+  const OpenAI4 = require('openai-v4');
   return {
     OpenAI,
+    OpenAI4,
     wrap,
     toggle,
     expectsSpans: mode !== 'baseline' && mode !== 'otel-sdk' && mode !== 'otel-sdk-als',
@@ -141,4 +145,7 @@ function setupMode(mode, options) {
   };
 }
 
-module.exports = { MODES, setupMode };
+/** Modes that also run the openai 4.x scenarios (node:http path): ours, the peer that patches openai 4 by module, the baseline. */
+const V4_MODES = new Set(['baseline', 'ours', 'ours-own-provider', 'otel-openai']);
+
+module.exports = { MODES, V4_MODES, setupMode };

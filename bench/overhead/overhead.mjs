@@ -95,7 +95,7 @@ try {
   // Paired A/B: each instrumented mode in one process, switched on and off between blocks (see worker.mjs).
   const abModes = ['bare-span', 'ours', 'ours-own-provider', 'otel-openai', 'openllmetry', 'openinference'].filter((m) => modeNames.includes(m));
   const ab = {};
-  if (!args.only || args.only.startsWith('inproc')) {
+  if (!args.only || args.only.startsWith('inproc') || args.only.startsWith('loopback-v4')) {
     for (const mode of abModes) {
       const t0 = Date.now();
       const report = await runWorker(mode, server, args.quick ? 0.5 : 3, false, ['--ab', '--pairs', args.quick ? '3' : '8']);
@@ -110,6 +110,8 @@ try {
   for (const scenario of scenarios) {
     summary[scenario] = {};
     for (const mode of modeNames) {
+      // The openai 4.x scenarios run in some modes only (V4_MODES).
+      if (perRound.some((r) => r[mode].results[scenario] === undefined)) continue;
       const runs = perRound.map((r) => r[mode].results[scenario]);
       const base = perRound.map((r) => r.baseline.results[scenario]);
       const sdkInUse = modeNames.includes('otel-sdk-als') ? perRound.map((r) => r['otel-sdk-als'].results[scenario]) : undefined;
@@ -206,6 +208,18 @@ function evaluateAbTargets(ab, summary) {
       const bestStream = Math.min(...peers.map((p) => ab[p][stream].cpuOverheadUs));
       push('streaming CPU overhead <= 0.5x best peer', ab[ours][stream].cpuOverheadUs / bestStream, 0.5, ab[ours][stream].cpuOverheadUs <= 0.5 * bestStream, `${us(ab[ours][stream].cpuOverheadUs)} vs best peer ${us(bestStream)}`);
     }
+    const v4json = 'loopback-v4/json/seq';
+    const v4stream = 'loopback-v4/stream/seq';
+    if (ab['otel-openai']?.[v4json] && ab[ours][v4json]) {
+      const o = ab[ours][v4json].cpuOverheadUs;
+      const peer = ab['otel-openai'][v4json].cpuOverheadUs;
+      push('openai 4 / node:http, non-streaming CPU overhead below @opentelemetry/instrumentation-openai', o / peer, 1, o < peer, `${us(o)} vs ${us(peer)}`);
+    }
+    if (ab['otel-openai']?.[v4stream] && ab[ours][v4stream]) {
+      const o = ab[ours][v4stream].cpuOverheadUs;
+      const peer = ab['otel-openai'][v4stream].cpuOverheadUs;
+      push('openai 4 / node:http, streaming CPU overhead <= 0.5x @opentelemetry/instrumentation-openai', o / peer, 0.5, o <= 0.5 * peer, `${us(o)} vs ${us(peer)}`);
+    }
     const baseFirst = summary[stream]?.baseline?.firstChunkMedianUs;
     if (baseFirst && ab[ours][stream]) {
       const ratio = (baseFirst + ab[ours][stream].firstChunkOverheadUs) / baseFirst;
@@ -264,6 +278,7 @@ function renderMarkdown(result) {
   const transports = [
     ['inproc', 'in-process fetch (answers from memory)'],
     ['loopback', 'loopback HTTP (provider in another process)'],
+    ['loopback-v4', 'openai 4.x over loopback HTTP (node-fetch → node:http: our node:http path)'],
   ];
   for (const [transport, title] of transports) {
     for (const kind of ['json', 'stream']) {
@@ -278,6 +293,7 @@ function renderMarkdown(result) {
       );
       for (const mode of modes) {
         const s = seq[mode];
+        if (s === undefined) continue;
         const c = conc?.[mode];
         const isBase = mode === 'baseline';
         const usage = result.streamUsageRecorded[mode];
@@ -340,6 +356,22 @@ function renderMarkdown(result) {
       // A scenario left out by --only shows as a dash.
       const sign = (v) => (v === undefined ? '—' : `${v >= 0 ? '+' : ''}${fmt.us(v)}`);
       lines.push(`| ${mode.startsWith('ours') ? `**${labels[mode]}**` : labels[mode]} | ${sign(json?.cpuOverheadUs)} | ${sign(stream?.cpuOverheadUs)} | ${sign(stream?.firstChunkOverheadUs)} |`);
+    }
+    const v4 = Object.entries(result.pairedAb).filter(([, r]) => r['loopback-v4/json/seq'] || r['loopback-v4/stream/seq']);
+    if (v4.length > 0) {
+      lines.push(
+        '',
+        '#### Paired A/B, openai 4.x over loopback HTTP (node:http path; the peer patches openai 4 by module)',
+        '',
+        '| mode | non-streaming CPU µs/call | 50-chunk stream CPU µs/call | time to first chunk µs |',
+        '|---|---:|---:|---:|',
+      );
+      const sign = (v) => (v === undefined || Number.isNaN(v) ? '—' : `${v >= 0 ? '+' : ''}${fmt.us(v)}`);
+      for (const [mode, r] of v4) {
+        const json = r['loopback-v4/json/seq'];
+        const stream = r['loopback-v4/stream/seq'];
+        lines.push(`| ${mode.startsWith('ours') ? `**${labels[mode]}**` : labels[mode]} | ${sign(json?.cpuOverheadUs)} | ${sign(stream?.cpuOverheadUs)} | ${sign(stream?.firstChunkOverheadUs)} |`);
+      }
     }
     lines.push(
       '',

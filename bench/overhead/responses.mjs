@@ -69,7 +69,7 @@ export const STREAM_CHUNKS = STREAM_EVENTS.map((event) => encoder.encode(event))
 export const JSON_HEADERS = { 'content-type': 'application/json', 'x-request-id': 'req_bench' };
 export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': 'req_bench' };
 
-/** Whether a request body asks for a stream (a top-level `"stream":true`, as the SDK serializes it). */
+/** Whether a request body asks for a stream (`"stream":true`; openai 4.x pretty-prints its bodies: `"stream": true`). */
 export function wantsStream(bodyText) {
-  return bodyText.includes('"stream":true');
+  return bodyText.includes('"stream":true') || /"stream"\s*:\s*true/.test(bodyText);
 }

@@ -31,7 +31,7 @@ import {
 } from './responses.mjs';
 
 const require = createRequire(import.meta.url);
-const { setupMode } = require('./modes.cjs');
+const { setupMode, V4_MODES } = require('./modes.cjs');
 
 const { values: args } = parseArgs({
   options: {
@@ -86,6 +86,8 @@ const setup = setupMode(args.mode, { hosts: { [loopbackAuthority]: 'openai' } })
 const clients = {
   inproc: new setup.OpenAI({ apiKey: 'sk-bench', baseURL: INPROC_BASE, maxRetries: 0 }),
   loopback: new setup.OpenAI({ apiKey: 'sk-bench', baseURL: `http://${loopbackAuthority}/v1`, maxRetries: 0 }),
+  // openai 4.x over loopback HTTP: node-fetch 2 → node:http (no fetch involved).
+  'loopback-v4': new setup.OpenAI4({ apiKey: 'sk-bench', baseURL: `http://${loopbackAuthority}/v1`, maxRetries: 0 }),
 };
 const otherUrls = { inproc: INPROC_OTHER, loopback: `http://127.0.0.1:${args['other-port']}/health` };
 
@@ -198,7 +200,12 @@ const SCENARIOS = [
   { key: 'loopback/json/conc8', transport: 'loopback', kind: 'json', concurrency: 8, n: 1600 },
   { key: 'loopback/stream/conc8', transport: 'loopback', kind: 'stream', concurrency: 8, n: 500 },
   { key: 'loopback/other/seq', transport: 'loopback', kind: 'other', concurrency: 1, n: 1500 },
-].filter((s) => args.only === undefined || s.key.includes(args.only));
+  { key: 'loopback-v4/json/seq', transport: 'loopback-v4', kind: 'json', concurrency: 1, n: 1000, v4: true },
+  { key: 'loopback-v4/stream/seq', transport: 'loopback-v4', kind: 'stream', concurrency: 1, n: 300, v4: true },
+  { key: 'loopback-v4/json/conc8', transport: 'loopback-v4', kind: 'json', concurrency: 8, n: 1200, v4: true },
+]
+  .filter((s) => !s.v4 || V4_MODES.has(args.mode))
+  .filter((s) => args.only === undefined || s.key.includes(args.only));
 
 /**
  * The paired A/B measurement: one process, the instrumentation switched on and off in place between blocks of the
@@ -210,11 +217,17 @@ const SCENARIOS = [
 async function pairedAb() {
   const pairs = Number(args.pairs);
   const out = {};
-  for (const { key, stream, n } of [
-    { key: 'inproc/json/seq', stream: false, n: Math.max(50, Math.round(600 * scale)) },
-    { key: 'inproc/stream/seq', stream: true, n: Math.max(20, Math.round(200 * scale)) },
+  for (const { key, stream, n, client } of [
+    { key: 'inproc/json/seq', stream: false, n: Math.max(50, Math.round(600 * scale)), client: clients.inproc },
+    { key: 'inproc/stream/seq', stream: true, n: Math.max(20, Math.round(200 * scale)), client: clients.inproc },
+    ...(V4_MODES.has(args.mode)
+      ? [
+          { key: 'loopback-v4/json/seq', stream: false, n: Math.max(50, Math.round(300 * scale)), client: clients['loopback-v4'] },
+          { key: 'loopback-v4/stream/seq', stream: true, n: Math.max(20, Math.round(100 * scale)), client: clients['loopback-v4'] },
+        ]
+      : []),
   ].filter((s) => args.only === undefined || s.key.includes(args.only))) {
-    const fn = () => llmCall(clients.inproc, stream);
+    const fn = () => llmCall(client, stream);
     const measure = async (on) => {
       instrumentationOn = on;
       setup.toggle(on);

@@ -54,8 +54,9 @@ function read(body: Readable, mode: NodeReadMode, seen: Observation, done: () =>
   const event = (name: string) => {
     if (seen.events[seen.events.length - 1] !== name) seen.events.push(name);
   };
-  // Done when the stream closed and, for async iteration, the loop finished too (it may finish after 'close').
-  let pending = mode === 'iterator' ? 2 : 1;
+  // Done when the stream closed and, for async iteration, the loop finished too (it may finish after 'close'); for a
+  // pipe, when the destination has taken every chunk (a slow one still holds some when the source closes).
+  let pending = mode === 'iterator' || mode === 'pipe' ? 2 : 1;
   const finish = () => {
     if (--pending > 0) return;
     seen.bytes = Buffer.concat(parts);
@@ -87,17 +88,22 @@ function read(body: Readable, mode: NodeReadMode, seen: Observation, done: () =>
       body.setEncoding('utf8');
       body.on('data', (part) => (event('data'), push(part)));
       break;
-    case 'pipe':
-      body.pipe(
-        new Writable({
-          highWaterMark: 16,
-          write(part, _encoding, callback) {
-            push(part);
-            setImmediate(callback);
-          },
-        }),
-      );
+    case 'pipe': {
+      const destination = new Writable({
+        highWaterMark: 16,
+        write(part, _encoding, callback) {
+          push(part);
+          setImmediate(callback);
+        },
+      });
+      // 'finish' when the source ended; 'close' of the destination covers a source destroyed before its end.
+      destination.on('close', finish);
+      body.pipe(destination);
+      body.on('close', () => {
+        if (!body.readableEnded) destination.destroy();
+      });
       break;
+    }
     case 'iterator':
       void (async () => {
         try {
