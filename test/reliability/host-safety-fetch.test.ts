@@ -26,6 +26,7 @@ import {
 import { chunk, chunkingArb, hostileBody, sometimes } from './support/body-mutations.js';
 import { READ_MODES, fetchAndConsume, type Outcome } from './support/consume.js';
 import { reportFigures } from './support/figures.js';
+import { expectSaneAttributes, printableCase, usageView } from './support/span-checks.js';
 import { registerLlmCostInstrumentation, withTags } from './support/packages.js';
 import { HOSTS_NAME, providerCases, type ProviderCase } from './support/provider-cases.js';
 
@@ -57,30 +58,9 @@ const init = (c: ProviderCase): RequestInit => ({
   body: c.requestBody,
 });
 
-/** Counterexamples name the case instead of printing its recorded body. */
-function printableCase(c: ProviderCase): ProviderCase {
-  return Object.assign(Object.create(c) as ProviderCase, { [fc.toStringMethod]: () => c.id });
-}
-
 /** Errors our code logged as its own bugs (a caught exception in a parser is still a bug). */
 function ourErrors(): string[] {
   return diagnostics.errors.filter((message) => message.includes('@llm-cost'));
-}
-
-const USAGE_SOURCES = ['response', 'stream_final', 'stream_partial', 'unknown'];
-const END_REASONS = [undefined, 'completed', 'cancelled', 'aborted', 'error', 'abandoned'];
-
-/** Whatever the body said, the span's numbers are token counts and its enums are enums. */
-function expectSaneAttributes(attributes: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(attributes)) {
-    if (/^gen_ai\.usage\..*tokens$|^llm_cost\.usage\..*tokens$/.test(key)) {
-      expect(Number.isSafeInteger(value) && (value as number) >= 0, `${key}=${String(value)}`).toBe(true);
-    }
-  }
-  expect(USAGE_SOURCES).toContain(attributes['llm_cost.usage_source']);
-  expect(END_REASONS).toContain(attributes['llm_cost.end_reason']);
-  const cost = attributes['llm_cost.provider_reported_cost'];
-  if (cost !== undefined) expect(String(cost)).toMatch(/^\d+(\.\d+)?$/);
 }
 
 /** Compares outcomes without the byte buffers (checked separately against what the server sent). */
@@ -163,13 +143,6 @@ describe('hostile bodies through the instrumented fetch, every provider', () => 
     });
   }, 600_000);
 });
-
-/** Usage-related attributes of a span (what splitting must not change). */
-function usageView(attributes: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(attributes).filter(([key]) => /^gen_ai\.(usage|response)\.|^llm_cost\.(usage_source|end_reason|provider_reported_cost)/.test(key)),
-  );
-}
 
 /** Fetches `body` delivered as the given chunks, each released only after the client read the previous one. */
 async function fetchInLockstep(c: ProviderCase, parts: Buffer[]): Promise<{ bytes: Buffer; attributes: Record<string, unknown> }> {

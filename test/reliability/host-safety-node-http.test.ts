@@ -29,6 +29,7 @@ import {
 import { chunk, chunkingArb, hostileBody, sometimes } from './support/body-mutations.js';
 import { NODE_READ_MODES, http2Call, httpCall, type Observation } from './support/node-consume.js';
 import { reportFigures } from './support/figures.js';
+import { expectSaneAttributes, printableCase, usageView } from './support/span-checks.js';
 import { registerLlmCostInstrumentation, withTags } from './support/packages.js';
 import { HOSTS_NAME, providerCases, type ProviderCase } from './support/provider-cases.js';
 
@@ -70,25 +71,8 @@ afterAll(async () => {
   await Promise.all([...Object.values(servers), ...Object.values(h2Servers)].map((server) => server.close()));
 });
 
-function printableCase(c: ProviderCase): ProviderCase {
-  return Object.assign(Object.create(c) as ProviderCase, { [fc.toStringMethod]: () => c.id });
-}
-
 function ourErrors(): string[] {
   return diagnostics.errors.filter((message) => message.includes('@llm-cost'));
-}
-
-const USAGE_SOURCES = ['response', 'stream_final', 'stream_partial', 'unknown'];
-const END_REASONS = [undefined, 'completed', 'cancelled', 'aborted', 'error', 'abandoned'];
-
-function expectSaneAttributes(attributes: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(attributes)) {
-    if (/^gen_ai\.usage\..*tokens$|^llm_cost\.usage\..*tokens$/.test(key)) {
-      expect(Number.isSafeInteger(value) && (value as number) >= 0, `${key}=${String(value)}`).toBe(true);
-    }
-  }
-  expect(USAGE_SOURCES).toContain(attributes['llm_cost.usage_source']);
-  expect(END_REASONS).toContain(attributes['llm_cost.end_reason']);
 }
 
 /**
@@ -181,12 +165,6 @@ describe('hostile bodies through node:http and node:http2, every provider', () =
     });
   }, 600_000);
 });
-
-function usageView(attributes: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(attributes).filter(([key]) => /^gen_ai\.(usage|response)\.|^llm_cost\.(usage_source|end_reason|provider_reported_cost)/.test(key)),
-  );
-}
 
 const keepAlive = new http.Agent({ keepAlive: true });
 

@@ -14,29 +14,12 @@
  * the client decompresses them: response/content-decoding.ts). Our state rides on the objects under a symbol.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { isThenable } from '../call-start.js';
 import type { OutgoingCall } from '../outgoing-call.js';
 import type { HeaderLookup } from '../response/usage-sinks.js';
-import { errorOnce } from '../../diag-once.js';
+import { kCall, method, observe, report as reportAs, writeMethods, type AnyFunction, type Observed } from '../observed-writes.js';
 import { isAbortError } from '../../error-type.js';
 
-const kCall = Symbol.for('@llm-cost/instrumentation.outgoing-call');
-
-type Observed = { [kCall]?: OutgoingCall };
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
-
-const method = (value: unknown): PropertyDescriptor => ({ configurable: true, writable: true, value });
-
-function report(key: string, error: unknown): void {
-  errorOnce(key, 'could not follow an LLM call on node:http; it may be recorded without usage', error);
-}
-
-/** Blocks a request the budget guard refused: nothing is sent, the application gets the guard's error. */
-function block(request: ClientRequest, call: OutgoingCall, error: Error): void {
-  call.finished = true;
-  call.call.discard(error);
-  request.destroy(error);
-}
+const report = (error: unknown): void => reportAs('node:http', error);
 
 // --- responses ------------------------------------------------------------------------------------------------------
 
@@ -62,7 +45,7 @@ function observedResponseProto(base: object): object {
           if (chunk === null) call.bodyEnd(this.complete);
           else call.chunk(chunk);
         } catch (error) {
-          report('http:push', error);
+          report(error);
         }
       }
       // eslint-disable-next-line prefer-rest-params
@@ -74,7 +57,7 @@ function observedResponseProto(base: object): object {
         try {
           call.fail(error);
         } catch (failure) {
-          report('http:destroy', failure);
+          report(failure);
         }
       }
       // eslint-disable-next-line prefer-rest-params
@@ -102,52 +85,12 @@ const requestProtos = new WeakMap<object, object>();
 function observedRequestProto(base: object): object {
   let proto = requestProtos.get(base);
   if (proto !== undefined) return proto;
-  const b = base as Record<'write' | 'end' | 'emit' | 'destroy' | 'abort', AnyFunction>;
-  const baseWrite = b.write;
-  const baseEnd = b.end;
+  const b = base as Record<'emit' | 'destroy' | 'abort', AnyFunction>;
   const baseEmit = b.emit;
   const baseDestroy = b.destroy;
   const baseAbort = b.abort;
   proto = Object.create(base, {
-    write: method(function write(this: ClientRequest & Observed, chunk: unknown, encoding?: unknown) {
-      const call = this[kCall];
-      if (call !== undefined) {
-        try {
-          call.wrote(chunk, typeof encoding === 'function' ? undefined : encoding);
-        } catch (error) {
-          report('http:write', error);
-        }
-      }
-      // eslint-disable-next-line prefer-rest-params
-      const written = baseWrite.apply(this, arguments as unknown as unknown[]);
-      if (written === false && call !== undefined) call.writeBlocked(this);
-      return written;
-    }),
-    end: method(function end(this: ClientRequest & Observed, chunk?: unknown, encoding?: unknown) {
-      // eslint-disable-next-line prefer-rest-params
-      const args = arguments as unknown as unknown[];
-      const call = this[kCall];
-      if (call === undefined) return baseEnd.apply(this, args);
-      let verdict: Error | undefined | Promise<Error | undefined>;
-      try {
-        if (typeof chunk !== 'function') call.wrote(chunk, typeof encoding === 'function' ? undefined : encoding);
-        verdict = call.requestEnd();
-      } catch (error) {
-        report('http:end', error);
-        verdict = undefined;
-      }
-      if (verdict === undefined) return baseEnd.apply(this, args);
-      if (!isThenable(verdict)) {
-        block(this, call, verdict);
-        return this;
-      }
-      // An asynchronous budget answer: the request ends when it arrives (the body stays unsent until then).
-      verdict.then(
-        (error) => (error === undefined ? baseEnd.apply(this, args) : block(this, call, error)),
-        () => baseEnd.apply(this, args),
-      );
-      return this;
-    }),
+    ...writeMethods(base, 'node:http'),
     emit: method(function emit(this: ClientRequest & Observed, name: unknown, value?: unknown) {
       const call = this[kCall];
       if (call !== undefined && !call.finished) {
@@ -156,7 +99,7 @@ function observedRequestProto(base: object): object {
           else if (name === 'error') call.fail(value);
           else if (name === 'close' && (this as { res?: unknown }).res == null) call.fail(undefined);
         } catch (error) {
-          report('http:emit', error);
+          report(error);
         }
       }
       // eslint-disable-next-line prefer-rest-params
@@ -188,20 +131,7 @@ export function observeRequest(request: unknown, call: OutgoingCall): boolean {
     return false;
   }
   const req = request as ClientRequest & Observed;
-  if (req[kCall] !== undefined) return false;
-  const base = Object.getPrototypeOf(req) as object;
-  try {
-    Object.setPrototypeOf(req, observedRequestProto(base));
-    req[kCall] = call;
-  } catch (error) {
-    try {
-      if (Object.getPrototypeOf(req) !== base) Object.setPrototypeOf(req, base);
-    } catch {
-      // Nothing more to undo.
-    }
-    report('http:observe', error);
-    return false;
-  }
+  if (!observe(req, call, observedRequestProto, 'node:http')) return false;
   // `http.get()` ends the request before returning it: read what there is (no body) now.
   if (req.writableEnded) call.requestEnd();
   else call.hold(req);

@@ -7,22 +7,12 @@
  * application's.
  */
 import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
-import { isThenable } from '../call-start.js';
 import type { OutgoingCall } from '../outgoing-call.js';
 import type { HeaderLookup } from '../response/usage-sinks.js';
-import { errorOnce } from '../../diag-once.js';
+import { method, observe, report as reportAs, writeMethods, type AnyFunction, type Observed, kCall } from '../observed-writes.js';
 import { isAbortError } from '../../error-type.js';
 
-const kCall = Symbol.for('@llm-cost/instrumentation.outgoing-call');
-
-type Observed = { [kCall]?: OutgoingCall };
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
-
-const method = (value: unknown): PropertyDescriptor => ({ configurable: true, writable: true, value });
-
-function report(key: string, error: unknown): void {
-  errorOnce(key, 'could not follow an LLM call on node:http2; it may be recorded without usage', error);
-}
+const report = (error: unknown): void => reportAs('node:http2', error);
 
 function headerLookup(headers: IncomingHttpHeaders): HeaderLookup {
   return (name) => {
@@ -32,59 +22,15 @@ function headerLookup(headers: IncomingHttpHeaders): HeaderLookup {
   };
 }
 
-/** Blocks a request the budget guard refused: the stream is reset before its body is sent. */
-function block(stream: ClientHttp2Stream, call: OutgoingCall, error: Error): void {
-  call.finished = true;
-  call.call.discard(error);
-  stream.destroy(error);
-}
-
 const protos = new WeakMap<object, object>();
 
 function observedStreamProto(base: object): object {
   let proto = protos.get(base);
   if (proto !== undefined) return proto;
-  const b = base as Record<'write' | 'end' | 'emit' | 'push' | 'destroy' | 'close', AnyFunction>;
-  const { write: baseWrite, end: baseEnd, emit: baseEmit, push: basePush, destroy: baseDestroy, close: baseClose } = b;
+  const b = base as Record<'emit' | 'push' | 'destroy' | 'close', AnyFunction>;
+  const { emit: baseEmit, push: basePush, destroy: baseDestroy, close: baseClose } = b;
   proto = Object.create(base, {
-    write: method(function write(this: ClientHttp2Stream & Observed, chunk: unknown, encoding?: unknown) {
-      const call = this[kCall];
-      if (call !== undefined) {
-        try {
-          call.wrote(chunk, typeof encoding === 'function' ? undefined : encoding);
-        } catch (error) {
-          report('http2:write', error);
-        }
-      }
-      // eslint-disable-next-line prefer-rest-params
-      const written = baseWrite.apply(this, arguments as unknown as unknown[]);
-      if (written === false && call !== undefined) call.writeBlocked(this);
-      return written;
-    }),
-    end: method(function end(this: ClientHttp2Stream & Observed, chunk?: unknown, encoding?: unknown) {
-      // eslint-disable-next-line prefer-rest-params
-      const args = arguments as unknown as unknown[];
-      const call = this[kCall];
-      if (call === undefined) return baseEnd.apply(this, args);
-      let verdict: Error | undefined | Promise<Error | undefined>;
-      try {
-        if (typeof chunk !== 'function') call.wrote(chunk, typeof encoding === 'function' ? undefined : encoding);
-        verdict = call.requestEnd();
-      } catch (error) {
-        report('http2:end', error);
-        verdict = undefined;
-      }
-      if (verdict === undefined) return baseEnd.apply(this, args);
-      if (!isThenable(verdict)) {
-        block(this, call, verdict);
-        return this;
-      }
-      verdict.then(
-        (error) => (error === undefined ? baseEnd.apply(this, args) : block(this, call, error)),
-        () => baseEnd.apply(this, args),
-      );
-      return this;
-    }),
+    ...writeMethods(base, 'node:http2'),
     emit: method(function emit(this: ClientHttp2Stream & Observed, name: unknown, value?: unknown) {
       const call = this[kCall];
       if (call !== undefined && !call.finished) {
@@ -98,7 +44,7 @@ function observedStreamProto(base: object): object {
             call.fail(undefined);
           }
         } catch (error) {
-          report('http2:emit', error);
+          report(error);
         }
       }
       // eslint-disable-next-line prefer-rest-params
@@ -111,7 +57,7 @@ function observedStreamProto(base: object): object {
           if (chunk === null) call.bodyEnd(true);
           else call.chunk(chunk);
         } catch (error) {
-          report('http2:push', error);
+          report(error);
         }
       }
       // eslint-disable-next-line prefer-rest-params
@@ -124,7 +70,7 @@ function observedStreamProto(base: object): object {
           if (isAbortError(error)) call.aborted = true;
           call.fail(error);
         } catch (failure) {
-          report('http2:destroy', failure);
+          report(failure);
         }
       }
       // eslint-disable-next-line prefer-rest-params
@@ -148,20 +94,7 @@ export function observeStream(stream: unknown, call: OutgoingCall): boolean {
     return false;
   }
   const s = stream as ClientHttp2Stream & Observed;
-  if (s[kCall] !== undefined) return false;
-  const base = Object.getPrototypeOf(s) as object;
-  try {
-    Object.setPrototypeOf(s, observedStreamProto(base));
-    s[kCall] = call;
-  } catch (error) {
-    try {
-      if (Object.getPrototypeOf(s) !== base) Object.setPrototypeOf(s, base);
-    } catch {
-      // Nothing more to undo.
-    }
-    report('http2:observe', error);
-    return false;
-  }
+  if (!observe(s, call, observedStreamProto, 'node:http2')) return false;
   // `request(headers, { endStream: true })` ended the writable side already: no body to read.
   if (s.writableEnded) call.requestEnd();
   else call.hold(s);
