@@ -30,7 +30,7 @@ import { registerLlmCostInstrumentation, withTags, wrapFetch, type LlmCostInstru
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
-  ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_LLM_COST_END_REASON, ATTR_LLM_COST_USAGE_SOURCE } from '../src/semconv.js';
+  ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_LLM_COST_END_REASON, ATTR_LLM_COST_USAGE_SOURCE } from '@llm-cost/semconv';
 import { fixtureAttributes, startServers } from './helpers.js';
 
 const require = createRequire(import.meta.url);

@@ -22,7 +22,7 @@ import {
   ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
   ATTR_LLM_COST_END_REASON,
   ATTR_LLM_COST_USAGE_SOURCE,
-} from '../src/semconv.js';
+} from '@llm-cost/semconv';
 import { fixtureAttributes } from './helpers.js';
 
 const collector = createSpanCollector();

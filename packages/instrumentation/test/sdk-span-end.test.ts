@@ -9,7 +9,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpanCollector, expectLlmSpan, fixtureReply, projectFixture, type ProviderServer } from '../../../test/support/index.js';
 import { registerLlmCostInstrumentation, type LlmCostInstrumentation } from '../src/index.js';
-import { ATTR_LLM_COST_END_REASON } from '../src/semconv.js';
+import { ATTR_LLM_COST_END_REASON } from '@llm-cost/semconv';
 import { fixtureAttributes, startServers } from './helpers.js';
 
 const collector = createSpanCollector();

@@ -8,7 +8,7 @@
  * sends through `node:http`, such as node-fetch under `wrapFetch`): one call, one span.
  */
 import type { Context } from '@opentelemetry/api';
-import { ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER } from '../semconv.js';
+import { ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER } from '@llm-cost/semconv';
 import type { BudgetDecision, Tags } from '../types.js';
 import type { UrlTarget } from '../url-targets.js';
 import type { Runtime } from '../runtime.js';

@@ -5,7 +5,7 @@
  * The transport adapters (http/, http2/) report to it; it feeds the shared request path (call-start.ts) and the
  * shared usage sinks (response/usage-sinks.ts).
  */
-import { END_REASON, USAGE_SOURCE } from '../semconv.js';
+import { END_REASON, USAGE_SOURCE } from '@llm-cost/semconv';
 import type { Runtime } from '../runtime.js';
 import type { UrlTarget } from '../url-targets.js';
 import type { LlmSpan } from '../llm-span.js';

@@ -3,7 +3,7 @@
  * otherwise when the application has read the body (JSON) or the stream to its end, cancelled it, failed reading it,
  * or dropped it (see body-observer.ts for how the reads are seen).
  */
-import { USAGE_SOURCE } from '../../semconv.js';
+import { USAGE_SOURCE } from '@llm-cost/semconv';
 import { observeBody } from './body-observer.js';
 import type { LlmSpan } from '../../llm-span.js';
 import type { Endpoint, ProviderModule } from '../../providers/types.js';

@@ -21,7 +21,7 @@ import { observeRequest } from './observed-request.js';
 import { requestParts } from './request-args.js';
 import { sharedState } from '../../runtime-state.js';
 import { errorOnce } from '../../diag-once.js';
-import { USAGE_SOURCE } from '../../semconv.js';
+import { USAGE_SOURCE } from '@llm-cost/semconv';
 
 type RequestFn = (...args: unknown[]) => http.ClientRequest;
 

@@ -17,7 +17,7 @@ import { OutgoingCall } from '../outgoing-call.js';
 import { observeStream } from './observed-stream.js';
 import { sharedState } from '../../runtime-state.js';
 import { errorOnce } from '../../diag-once.js';
-import { USAGE_SOURCE } from '../../semconv.js';
+import { USAGE_SOURCE } from '@llm-cost/semconv';
 
 type RequestFn = (this: http2.ClientHttp2Session, ...args: unknown[]) => http2.ClientHttp2Stream;
 

@@ -10,7 +10,7 @@
  * whose usage sits in headers (Bedrock's `x-amzn-bedrock-*-token-count`) can read them when the call ends.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { END_REASON, USAGE_SOURCE } from '../../semconv.js';
+import { END_REASON, USAGE_SOURCE } from '@llm-cost/semconv';
 import type { LlmSpan } from '../../llm-span.js';
 import type { Endpoint, ProviderModule } from '../../providers/types.js';
 import { SseTail } from './sse-tail.js';
