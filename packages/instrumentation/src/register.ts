@@ -125,8 +125,9 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
   };
 
   const forceFlush = async (): Promise<void> => {
-    // A JSON body is parsed on the turn after the application received it (setImmediate in response-capture.ts), so
-    // a call awaited just before forceFlush() may not have ended its span yet: let those parses run first.
+    // A JSON body is parsed on the turn after the application received it (setImmediate in
+    // capture/response/usage-sinks.ts), so a call awaited just before forceFlush() may not have ended its span yet:
+    // let those parses run first.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const provider = setup.provider as TracerProvider & { forceFlush?: () => Promise<void>; getDelegate?: () => unknown };
     const target = (provider.getDelegate?.() ?? provider) as { forceFlush?: () => Promise<void> };
