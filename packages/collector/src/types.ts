@@ -20,6 +20,12 @@ export interface CollectorOptions extends ClickHouseConnectionOptions, Retention
   /** TCP port; `0` picks a free one (read it from the returned `url`). Env: `LLM_COST_COLLECTOR_PORT`. @default 4318 */
   port?: number;
   /**
+   * TCP port of OTLP/gRPC (`TraceService/Export`, on `host` as well); `0` picks a free one (see `grpcUrl`). Off when
+   * unset; the CLI listens on 4317 by default (`--grpc-port off` turns it off). Env: `LLM_COST_COLLECTOR_GRPC_PORT`.
+   * @default undefined (no gRPC listener)
+   */
+  grpcPort?: number;
+  /**
    * Ingest bearer tokens, each bound to a tenant. A span's `tenant_id` tag is replaced by its token's tenant, so a
    * tenant cannot write as another. Env: `LLM_COST_COLLECTOR_TOKENS` (`tenant=token,...`) or
    * `LLM_COST_COLLECTOR_TOKENS_FILE` (one `tenant=token` per line). @default [] (no auth, loopback only)
@@ -106,6 +112,9 @@ export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:4318` (exporters append `/v1/traces`). */
   url: string;
   port: number;
+  /** With `grpcPort`: the OTLP/gRPC endpoint, e.g. `http://127.0.0.1:4317` (an insecure channel). */
+  grpcUrl?: string;
+  grpcPort?: number;
   /**
    * Drains and stops: refuses new exports (503), waits for requests in flight, writes everything accepted, closes the
    * store. Safe to call twice.

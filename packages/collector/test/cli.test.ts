@@ -53,6 +53,14 @@ describe('llm-cost CLI', () => {
     expect(() => collectorConfigFromArgs(['--retry-max-ms', '0'], {})).toThrow(/retry-max-ms must be an integer/);
   });
 
+  it('listens for OTLP/gRPC on 4317 by default, on a free port next to --port 0, or not at all with off', () => {
+    expect(collectorConfigFromArgs([], {}).options.grpcPort).toBe(4317);
+    expect(collectorConfigFromArgs(['--port', '0'], {}).options.grpcPort).toBe(0);
+    expect(collectorConfigFromArgs(['--grpc-port', '14317'], {}).options.grpcPort).toBe(14317);
+    expect(collectorConfigFromArgs([], { LLM_COST_COLLECTOR_GRPC_PORT: 'off' }).options.grpcPort).toBeUndefined();
+    expect(() => collectorConfigFromArgs(['--grpc-port', 'x'], {})).toThrow(/grpc-port must be an integer/);
+  });
+
   it('on SIGTERM stops accepting, writes everything it accepted, and exits 0', async () => {
     const path = tempStore();
     // A flush interval far beyond the test: the accepted spans are still queued when SIGTERM arrives.

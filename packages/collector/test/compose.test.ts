@@ -40,6 +40,9 @@ describe('docker-compose.yml', () => {
     expect(existsSync(envFile)).toBe(true);
     const port = fileEnv.LLM_COST_COLLECTOR_PORT;
     expect(collectorService.ports).toContain(`${port}:${port}`);
+    const grpcPort = fileEnv.LLM_COST_COLLECTOR_GRPC_PORT;
+    expect(grpcPort).toBe('4317');
+    expect(collectorService.ports).toContain(`${grpcPort}:${grpcPort}`);
     expect(collectorService.healthcheck.test.join(' ')).toContain(`127.0.0.1:${port}/readyz`);
   });
 
@@ -112,6 +115,7 @@ describe('the collector started with the compose configuration', () => {
       ...fileEnv,
       LLM_COST_COLLECTOR_HOST: '127.0.0.1',
       LLM_COST_COLLECTOR_PORT: '0',
+      LLM_COST_COLLECTOR_GRPC_PORT: '0',
       LLM_COST_CLICKHOUSE_URL: undefined,
       LLM_COST_CLICKHOUSE_USER: undefined,
     },

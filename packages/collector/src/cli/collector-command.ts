@@ -11,8 +11,9 @@ function usage(): string {
   return [
     'Usage: llm-cost collector [options]',
     '',
-    'Runs the OTLP/HTTP collector: POST /v1/traces (protobuf or JSON, gzip or not), GET /healthz, GET /readyz,',
-    'GET /metrics, POST /v1/query. Stops on SIGTERM or SIGINT after writing everything it accepted.',
+    'Runs the collector: OTLP/HTTP POST /v1/traces (protobuf or JSON, gzip or not), GET /healthz, GET /readyz,',
+    'GET /metrics, POST /v1/query; and OTLP/gRPC TraceService/Export on --grpc-port (default 4317).',
+    'Stops on SIGTERM or SIGINT after writing everything it accepted.',
     'ClickHouse credentials come from LLM_COST_CLICKHOUSE_USER / LLM_COST_CLICKHOUSE_PASSWORD.',
     '',
     ...lines,

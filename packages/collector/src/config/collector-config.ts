@@ -10,6 +10,7 @@ import type { CollectorOptions } from '../types.js';
 export const COLLECTOR_FLAGS = {
   host: { type: 'string', env: 'LLM_COST_COLLECTOR_HOST', help: 'interface to listen on (default 127.0.0.1)' },
   port: { type: 'string', env: 'LLM_COST_COLLECTOR_PORT', help: 'port; 0 picks a free one (default 4318)' },
+  'grpc-port': { type: 'string', env: 'LLM_COST_COLLECTOR_GRPC_PORT', help: 'OTLP/gRPC port, or off (default 4317; a free one when --port is 0)' },
   token: { type: 'string', multiple: true, env: 'LLM_COST_COLLECTOR_TOKENS', help: 'ingest token as tenant=token (repeatable)' },
   'tokens-file': { type: 'string', env: 'LLM_COST_COLLECTOR_TOKENS_FILE', help: 'file of tenant=token lines' },
   'read-token': { type: 'string', multiple: true, env: 'LLM_COST_COLLECTOR_READ_TOKENS', help: 'read token for the dashboard and queries: <token> (all tenants) or <tenant>=<token> (repeatable)' },
@@ -81,9 +82,11 @@ export function collectorConfigFromArgs(argv: readonly string[], env: Env = proc
   const migrateEnv = env.LLM_COST_MIGRATE;
   const migrate = values['no-migrate'] === true ? false : migrateEnv === undefined ? true : !/^(0|false|no|off)$/i.test(migrateEnv);
 
+  const port = integer(pick('port'), 'port', 0, 65_535);
   const collector: CollectorOptions = {
     host: pick('host'),
-    port: integer(pick('port'), 'port', 0, 65_535),
+    port,
+    grpcPort: grpcPortOf(pick('grpc-port'), port),
     tokens,
     readTokens,
     maxBodyBytes: integer(pick('max-body-bytes'), 'max-body-bytes', 1024, 1 << 30),
@@ -131,6 +134,17 @@ function storeOptions(values: Record<string, unknown>, env: Env): Partial<Collec
     cluster: flag('cluster') ?? fromEnv('LLM_COST_CLICKHOUSE_CLUSTER'),
   };
 }
+
+/**
+ * OTLP/gRPC listens on 4317 (its registered port) unless turned `off`; when the HTTP port is `0` (a free port, as
+ * tests and side-by-side runs ask), gRPC takes a free port too rather than contending for 4317.
+ */
+function grpcPortOf(value: string | undefined, httpPort: number | undefined): number | undefined {
+  if (value !== undefined && /^(off|false|no|none)$/i.test(value)) return undefined;
+  return integer(value, 'grpc-port', 0, 65_535) ?? (httpPort === 0 ? 0 : DEFAULT_GRPC_PORT);
+}
+
+const DEFAULT_GRPC_PORT = 4317;
 
 function splitList(value: string | undefined): string[] {
   return value === undefined ? [] : value.split(',').filter((v) => v.trim() !== '');

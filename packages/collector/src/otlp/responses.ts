@@ -51,3 +51,24 @@ export function encodeStatus(encoding: OtlpEncoding, code: number, message: stri
   writer.uint32((2 << 3) | 2).string(message);
   return Buffer.from(writer.finish());
 }
+
+/**
+ * `google.rpc.Status` with one `google.rpc.RetryInfo` detail (`retry_delay`), the binary value of the
+ * `grpc-status-details-bin` trailer. OTLP/gRPC signals a recoverable refusal this way: UNAVAILABLE, or
+ * RESOURCE_EXHAUSTED, which a client may retry only when RetryInfo is present
+ * (https://opentelemetry.io/docs/specs/otlp/#failures, #otlpgrpc-throttling).
+ */
+export function encodeStatusWithRetryInfo(code: number, message: string, retryDelaySeconds: number): Buffer {
+  const writer = protobuf.Writer.create();
+  writer.uint32((1 << 3) | 0).int32(code); // code = 1
+  writer.uint32((2 << 3) | 2).string(message); // message = 2
+  writer.uint32((3 << 3) | 2).fork(); // details = 3 (google.protobuf.Any)
+  writer.uint32((1 << 3) | 2).string(RETRY_INFO_TYPE_URL); // type_url = 1
+  writer.uint32((2 << 3) | 2).fork(); // value = 2: RetryInfo
+  writer.uint32((1 << 3) | 2).fork(); // retry_delay = 1 (google.protobuf.Duration)
+  writer.uint32((1 << 3) | 0).int64(Math.max(0, Math.trunc(retryDelaySeconds))); // seconds = 1
+  writer.ldelim().ldelim().ldelim();
+  return Buffer.from(writer.finish());
+}
+
+export const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';

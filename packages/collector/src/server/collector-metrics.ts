@@ -6,6 +6,8 @@ import { MetricsRegistry } from '../metrics.js';
 export const METRIC = {
   httpRequests: 'llm_cost_collector_http_requests_total',
   requestDuration: 'llm_cost_collector_http_request_duration_seconds',
+  grpcRequests: 'llm_cost_collector_grpc_requests_total',
+  grpcRequestDuration: 'llm_cost_collector_grpc_request_duration_seconds',
   requestBytes: 'llm_cost_collector_request_bytes_total',
   requestsRefused: 'llm_cost_collector_requests_refused_total',
   bodyBytesInFlight: 'llm_cost_collector_body_bytes_in_flight',
@@ -31,7 +33,9 @@ export function createCollectorMetrics(): MetricsRegistry {
   const m = new MetricsRegistry();
   m.define(METRIC.httpRequests, 'counter', 'HTTP requests by route and status code.');
   m.define(METRIC.requestDuration, 'histogram', 'HTTP request handling time by route.');
-  m.define(METRIC.requestBytes, 'counter', 'Decompressed OTLP request body bytes read.');
+  m.define(METRIC.grpcRequests, 'counter', 'OTLP/gRPC calls by method and status code.');
+  m.define(METRIC.grpcRequestDuration, 'histogram', 'OTLP/gRPC call handling time by method.');
+  m.define(METRIC.requestBytes, 'counter', 'Decompressed OTLP request body bytes read (HTTP bodies and gRPC messages).');
   m.define(METRIC.requestsRefused, 'counter', 'Export requests refused before decoding, by reason.');
   m.define(METRIC.bodyBytesInFlight, 'gauge', 'Request body bytes reserved by exports being read and decoded.');
   m.define(METRIC.spansReceived, 'counter', 'Spans received in decodable export requests.');

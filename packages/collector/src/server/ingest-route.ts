@@ -13,7 +13,8 @@ import { CONTENT_TYPE, GRPC_CODE, encodeExportResponse } from '../otlp/responses
 import type { DecodeLimits, DecodedTraceRequest } from '../span.js';
 import { send, sendStatus } from './answers.js';
 import { METRIC } from './collector-metrics.js';
-import { submitOutcome, type CostPipeline } from './pipeline.js';
+import { ingestDecoded } from './ingest-spans.js';
+import type { CostPipeline } from './pipeline.js';
 
 export interface IngestContext {
   tokens: TokenTable;
@@ -97,27 +98,14 @@ export async function handleTraces(
     ctx.bodyBudget.release(reserved);
   }
 
-  const received = decoded.spans.length + decoded.rejectedSpans;
-  ctx.metrics.add(METRIC.spansReceived, received);
-  if (decoded.rejectedSpans > 0) ctx.metrics.add(METRIC.spansRejected, decoded.rejectedSpans, { reason: 'invalid' });
-  if (decoded.droppedAttributes > 0) ctx.metrics.add(METRIC.attributesDropped, decoded.droppedAttributes);
-
-  if (decoded.spans.length > 0) {
-    const result = ctx.pipeline.submit(decoded.spans, { tenantId: auth.tenant, allOrNothing: true });
-    const outcome = submitOutcome(result, () => ctx.pipeline.stats());
-    if (!outcome.accepted) {
-      const status = outcome.reason === 'overloaded' ? 429 : 503;
-      ctx.metrics.add(METRIC.spansRejected, decoded.spans.length, { reason: outcome.reason });
-      const grpc = outcome.reason === 'overloaded' ? GRPC_CODE.resourceExhausted : GRPC_CODE.unavailable;
-      sendStatus(response, encoding, status, grpc, outcome.message, retryAfter);
-      return status;
-    }
+  const result = ingestDecoded(decoded, auth.tenant, ctx);
+  if (!result.accepted) {
+    const overloaded = result.reason === 'overloaded';
+    const grpc = overloaded ? GRPC_CODE.resourceExhausted : GRPC_CODE.unavailable;
+    sendStatus(response, encoding, overloaded ? 429 : 503, grpc, result.message, retryAfter);
+    return overloaded ? 429 : 503;
   }
-  const message =
-    decoded.rejectedSpans > 0
-      ? `${decoded.rejectedSpans} span(s) rejected: ${decoded.rejectReasons.join('; ')}`
-      : '';
-  send(response, 200, CONTENT_TYPE[encoding], encodeExportResponse(encoding, decoded.rejectedSpans, message));
+  send(response, 200, CONTENT_TYPE[encoding], encodeExportResponse(encoding, result.rejectedSpans, result.message));
   return 200;
 }
 

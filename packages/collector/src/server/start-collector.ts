@@ -6,6 +6,7 @@ import { CostPipeline, createUsageQueries, migrate } from '@llm-cost/clickhouse'
 
 import { TokenTable } from '../auth/tokens.js';
 import { checkTraceUrl } from '../dashboard/trace-url.js';
+import { startGrpcServer, type GrpcListener } from '../grpc/grpc-server.js';
 import { ByteBudget } from '../http/byte-budget.js';
 import { silentLogger } from '../log.js';
 import { DEFAULT_DECODE_LIMITS } from '../span.js';
@@ -27,7 +28,8 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 /**
  * Starts the OTLP/HTTP collector: `POST /v1/traces` (protobuf or JSON, gzip or not) priced and written through the
  * ClickHouse package's pipeline, `GET /healthz`, `GET /readyz`, `GET /metrics`, the read-only `POST /v1/query`, and
- * the dashboard at `/` (data under `/api/`), read from the same store.
+ * the dashboard at `/` (data under `/api/`), read from the same store; with `grpcPort`, also OTLP/gRPC
+ * `TraceService/Export` on the same host, through the same ingest path.
  * Resolves once it listens.
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
@@ -162,9 +164,21 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   }
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let grpc: GrpcListener | undefined;
+  if (options.grpcPort !== undefined) {
+    try {
+      grpc = await startGrpcServer(host, options.grpcPort, ingest);
+    } catch (error) {
+      server.close();
+      await stopJobs();
+      await pipeline.shutdown();
+      throw error;
+    }
+  }
   if (store.path !== undefined) writeDiscoveryFile(store.path, url);
   logger.info('collector listening', {
     url,
+    ...(grpc ? { grpc: grpc.address } : {}),
     store: store.kind === 'embedded' ? `embedded:${store.path}` : (store.url ?? store.kind),
     database: store.database,
     auth: tokens.enabled ? 'bearer tokens' : 'none (loopback only)',
@@ -179,7 +193,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       logger.info('draining: refusing new exports, writing what was accepted');
       server.close();
       server.closeIdleConnections();
+      const grpcClosed = grpc?.close(server.requestTimeout);
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await grpcClosed;
       await stopJobs();
       await pipeline.shutdown();
       server.closeAllConnections();
@@ -189,5 +205,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     })();
     return closing;
   };
-  return { url, port, close };
+  return {
+    url,
+    port,
+    ...(grpc ? { grpcUrl: `http://${grpc.address}`, grpcPort: grpc.port } : {}),
+    close,
+  };
 }
