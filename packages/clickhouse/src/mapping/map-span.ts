@@ -26,6 +26,9 @@ import {
   ATTR_OPENINFERENCE_PROVIDER,
   ATTR_OPENINFERENCE_SYSTEM,
   ATTR_SERVICE_NAME,
+  ATTR_AI_MODEL_PROVIDER,
+  ATTR_AI_OPERATION_ID,
+  ATTR_OPENINFERENCE_SPAN_KIND,
   INSTRUMENTATION_SCOPE_NAME,
   LLM_COST_TAG_PREFIX,
   USAGE_SOURCE,
@@ -34,6 +37,7 @@ import {
 import { hrTimeToMs, type SpanLike } from '../spans/span-like.js';
 import { readCount, readFirstString, readString, readUsd } from './attribute-values.js';
 import type { LlmCall, SpanPrice } from './llm-call.js';
+import { readAiSdkSpan, readOpenInferenceSpan, type FrameworkReading } from './framework-spans.js';
 import { normalizeProviderName } from './provider-names.js';
 import { readUsage } from './read-usage.js';
 
@@ -47,6 +51,9 @@ const NON_MODEL_OPERATIONS: ReadonlySet<string> = new Set([
   'create_agent',
   'guardrail.run',
   'guard',
+  // OpenLLMetry's LangChain chains (`gen_ai.provider.name = langchain`) and the AI SDK 7's steps: containers of calls.
+  'workflow',
+  'agent_step',
 ]);
 
 /** OpenLLMetry's older `llm.request.type` values, as `gen_ai.operation.name` values. */
@@ -61,15 +68,17 @@ const LEGACY_REQUEST_TYPES: Readonly<Record<string, string>> = {
 export const TAG_LIMITS = { maxTags: 64, maxKeyLength: 128, maxValueLength: 1024 } as const;
 
 /**
- * Cheap test run on every exported span: does it name a model provider the way any GenAI instrumentation we know
- * does? Non-GenAI spans cost four property reads.
+ * Cheap test run on every exported span: does it name a model provider the way any GenAI instrumentation or AI
+ * framework we know does? Non-GenAI spans cost six property reads.
  */
 export function isGenAiAttributes(attributes: Readonly<Record<string, unknown>>): boolean {
   return (
     attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined ||
     attributes[ATTR_GEN_AI_SYSTEM] !== undefined ||
     attributes[ATTR_OPENINFERENCE_PROVIDER] !== undefined ||
-    attributes[ATTR_OPENINFERENCE_SYSTEM] !== undefined
+    attributes[ATTR_OPENINFERENCE_SYSTEM] !== undefined ||
+    attributes[ATTR_AI_MODEL_PROVIDER] !== undefined ||
+    attributes[ATTR_OPENINFERENCE_SPAN_KIND] !== undefined
   );
 }
 
@@ -81,20 +90,27 @@ export interface MapSpanOptions {
 /**
  * Reads one span into an {@link LlmCall}, or undefined when it does not describe a model call (no provider, an
  * agent or tool span, or no model and no usage). Accepts spans of `@llm-cost/instrumentation` (including
- * `trackLlmCall`), `@opentelemetry/instrumentation-openai`, OpenLLMetry and OpenInference.
+ * `trackLlmCall`), `@opentelemetry/instrumentation-openai`, OpenLLMetry (LangChain included), OpenInference and the
+ * Vercel AI SDK (see `framework-spans.ts`).
  */
 export function mapSpan(span: SpanLike, options: MapSpanOptions = {}): LlmCall | undefined {
   const attributes = span.attributes;
-  const providerName = readFirstString(attributes, PROVIDER_KEYS);
-  if (providerName === undefined) return undefined;
-  const operation = readOperation(attributes);
+  // An AI SDK span's `gen_ai.system` is the SDK's provider id (`openai.responses`), read with the rest of its `ai.*`.
+  let framework: FrameworkReading | undefined =
+    attributes[ATTR_AI_OPERATION_ID] !== undefined ? readAiSdkSpan(attributes) : undefined;
+  const providerName = framework === undefined ? readFirstString(attributes, PROVIDER_KEYS) : undefined;
+  if (framework === undefined && providerName === undefined) {
+    framework = readOpenInferenceSpan(attributes);
+    if (framework === undefined) return undefined;
+  }
+  const operation = framework?.operation ?? readOperation(attributes);
   if (NON_MODEL_OPERATIONS.has(operation)) return undefined;
 
-  const provider = normalizeProviderName(providerName);
+  const provider = framework?.provider ?? normalizeProviderName(providerName!);
   const scopeName = span.scope?.name ?? '';
   const isOurs = scopeName === INSTRUMENTATION_SCOPE_NAME;
-  const requestModel = readFirstString(attributes, REQUEST_MODEL_KEYS) ?? '';
-  const responseModel = readString(attributes, ATTR_GEN_AI_RESPONSE_MODEL) ?? '';
+  const requestModel = readFirstString(attributes, REQUEST_MODEL_KEYS) ?? framework?.requestModel ?? '';
+  const responseModel = readString(attributes, ATTR_GEN_AI_RESPONSE_MODEL) ?? framework?.responseModel ?? '';
   const { usage, completeness } = readUsage(attributes, provider, scopeName, isOurs);
   if (usage === undefined && requestModel === '' && responseModel === '') return undefined;
 
@@ -113,10 +129,10 @@ export function mapSpan(span: SpanLike, options: MapSpanOptions = {}): LlmCall |
     operation,
     requestModel,
     responseModel,
-    responseId: readString(attributes, ATTR_GEN_AI_RESPONSE_ID) ?? '',
+    responseId: readString(attributes, ATTR_GEN_AI_RESPONSE_ID) ?? framework?.responseId ?? '',
     usage,
     usageSource: readUsageSource(attributes, isOurs, usage !== undefined),
-    stream: attributes[ATTR_GEN_AI_REQUEST_STREAM] === true,
+    stream: attributes[ATTR_GEN_AI_REQUEST_STREAM] === true || framework?.stream === true,
     httpStatus: readCount(attributes, ATTR_HTTP_RESPONSE_STATUS_CODE) ?? 0,
     errorType: readString(attributes, ATTR_ERROR_TYPE) ?? (span.status?.code === 2 ? '_OTHER' : ''),
     tags,

@@ -1,4 +1,14 @@
 import {
+  ATTR_AI_USAGE_CACHE_READ_TOKENS,
+  ATTR_AI_USAGE_CACHE_WRITE_TOKENS,
+  ATTR_AI_USAGE_CACHED_INPUT_TOKENS,
+  ATTR_AI_USAGE_COMPLETION_TOKENS,
+  ATTR_AI_USAGE_INPUT_TOKENS,
+  ATTR_AI_USAGE_OUTPUT_REASONING_TOKENS,
+  ATTR_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_AI_USAGE_PROMPT_TOKENS,
+  ATTR_AI_USAGE_REASONING_TOKENS,
+  ATTR_AI_USAGE_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
@@ -36,28 +46,39 @@ const INPUT_KEYS = [
   ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
   ATTR_LLM_USAGE_PROMPT_TOKENS,
   ATTR_OPENINFERENCE_PROMPT_TOKENS,
+  // Vercel AI SDK (see framework-spans.ts): 5/6, 4, embeddings.
+  ATTR_AI_USAGE_INPUT_TOKENS,
+  ATTR_AI_USAGE_PROMPT_TOKENS,
+  ATTR_AI_USAGE_TOKENS,
 ];
 const OUTPUT_KEYS = [
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
   ATTR_LLM_USAGE_COMPLETION_TOKENS,
   ATTR_OPENINFERENCE_COMPLETION_TOKENS,
+  ATTR_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_AI_USAGE_COMPLETION_TOKENS,
 ];
 const TOTAL_KEYS = [ATTR_OPENLLMETRY_TOTAL_TOKENS, ATTR_LLM_USAGE_TOTAL_TOKENS];
 const CACHE_READ_KEYS = [
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_OPENLLMETRY_CACHE_READ_INPUT_TOKENS,
   ATTR_OPENINFERENCE_CACHE_READ_TOKENS,
+  ATTR_AI_USAGE_CACHE_READ_TOKENS,
+  ATTR_AI_USAGE_CACHED_INPUT_TOKENS,
 ];
 const CACHE_WRITE_KEYS = [
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_OPENLLMETRY_CACHE_CREATION_INPUT_TOKENS,
   ATTR_OPENINFERENCE_CACHE_WRITE_TOKENS,
+  ATTR_AI_USAGE_CACHE_WRITE_TOKENS,
 ];
 const REASONING_KEYS = [
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_OPENLLMETRY_REASONING_TOKENS,
   ATTR_OPENINFERENCE_REASONING_TOKENS,
+  ATTR_AI_USAGE_OUTPUT_REASONING_TOKENS,
+  ATTR_AI_USAGE_REASONING_TOKENS,
 ];
 
 export interface UsageReading {
@@ -65,7 +86,8 @@ export interface UsageReading {
   usage: TokenUsage | undefined;
   /**
    * How much the span tells about usage, to pick the best of several spans describing one call:
-   * 8 for input/output counts, +2 for cache detail, +1 for reasoning detail.
+   * 8 with an input count (4 with only an output count, such as the AI SDK 5's outer span), +2 for cache detail, +1
+   * for reasoning detail.
    */
   completeness: number;
 }
@@ -87,10 +109,12 @@ export function readUsage(
   const cacheReadTokens = readFirstCount(attributes, CACHE_READ_KEYS);
   const cacheWriteTokens = readFirstCount(attributes, CACHE_WRITE_KEYS);
   const reasoningTokens = readFirstCount(attributes, REASONING_KEYS);
+  let inputKnown = true;
   if (inputTokens === undefined) {
     // Some spans carry only total and output (OpenLLMetry image and legacy spans).
     const total = readFirstCount(attributes, TOTAL_KEYS);
-    inputTokens = total !== undefined && outputTokens !== undefined ? Math.max(0, total - outputTokens) : 0;
+    inputKnown = total !== undefined && outputTokens !== undefined;
+    inputTokens = inputKnown ? Math.max(0, total! - outputTokens!) : 0;
   }
   const cached = (cacheReadTokens ?? 0) + (cacheWriteTokens ?? 0);
   if (!isOurs && provider === GEN_AI_PROVIDER.anthropic && cached > 0) {
@@ -111,6 +135,6 @@ export function readUsage(
   if (write1h !== undefined) usage.cacheWrite1hTokens = write1h;
 
   const completeness =
-    8 + (cacheReadTokens !== undefined || cacheWriteTokens !== undefined ? 2 : 0) + (reasoningTokens !== undefined ? 1 : 0);
+    (inputKnown ? 8 : 4) + (cacheReadTokens !== undefined || cacheWriteTokens !== undefined ? 2 : 0) + (reasoningTokens !== undefined ? 1 : 0);
   return { usage, completeness };
 }

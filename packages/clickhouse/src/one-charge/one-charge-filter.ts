@@ -155,12 +155,17 @@ export class OneChargeFilter {
     }
   }
 
-  /** End of a submission: groups completed by it are released, or settle first when they have no span of ours. */
+  /**
+   * End of a submission: groups completed by it are released, or settle first while one of their innermost spans is
+   * not ours. Our fetch-level span is the innermost layer of a call and carries its tags; in a group of several calls
+   * (an AI SDK call with three steps) the last step's fetch span can end after the outer span, so every call of the
+   * group, not just one, must have it before the group goes.
+   */
   endBatch(): void {
     const now = this.options.now();
     for (const group of this.ready) {
       if (!this.groups.has(group) || group.waitingFor.size > 0) continue;
-      if (this.options.settleMs <= 0 || group.members.some((member) => member.isOurs)) this.releaseGroup(group);
+      if (this.options.settleMs <= 0 || innermostAreOurs(group.members)) this.releaseGroup(group);
       else if (!group.settling) {
         group.settling = true;
         group.deadline = now + this.options.settleMs;
@@ -275,4 +280,13 @@ export class OneChargeFilter {
       this.releaseGroup(oldest);
     }
   }
+}
+
+/** True when every span of the group that encloses no other member (the innermost layer of each call) is ours. */
+function innermostAreOurs(members: readonly LlmCall[]): boolean {
+  if (members.length === 1) return members[0]!.isOurs;
+  const parents = new Set<string>();
+  for (const member of members) parents.add(member.parentSpanId);
+  for (const member of members) if (!member.isOurs && !parents.has(member.spanId)) return false;
+  return true;
 }
