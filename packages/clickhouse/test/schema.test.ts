@@ -128,6 +128,13 @@ describe('schema', () => {
       '`llm_cost`.`llm_calls`',
     ]);
     expect(second.filter((s) => s.includes('MODIFY QUERY')).every((s) => s.includes('FROM `llm_cost`.`llm_calls_local`'))).toBe(true);
+    // A new sorting-key column: ADD COLUMN + MODIFY ORDER BY on the replicated local table, ADD COLUMN on the Distributed one.
+    const fourth = MIGRATIONS.find((m) => m.version === 4)!.statements(target, undefined).filter((s) => s.includes('llm_daily_by_model'));
+    expect(fourth.map((s) => [/ALTER TABLE (\S+)/.exec(s)?.[1], s.includes('MODIFY ORDER BY')])).toEqual([
+      ['`llm_cost`.`llm_daily_by_model_local`', true],
+      ['`llm_cost`.`llm_daily_by_model`', false],
+      ['`llm_cost`.`llm_daily_by_model_mv`', false],
+    ]);
   });
 
   it('is documented in docs/SCHEMA.md, every table and column', () => {

@@ -10,7 +10,7 @@ const USAGE = `Usage: llm-cost report [options]
 Prints cost and tokens from the daily rollups.
 
 Options:
-  --by WHAT        day | model | provider | user | tenant | service | tag:<key>   (default day)
+  --by WHAT        day | model | request-model | provider | user | tenant | service | tag:<key>   (default day)
   --days N         the last N UTC days, today included                            (default 7)
   --format FORMAT  table | csv | json                                             (default table)
   -h, --help
@@ -31,6 +31,7 @@ interface ReportRow extends UsageTotals {
 
 function dimension(by: string): BreakdownDimension | 'day' | undefined {
   if (by === 'day' || by === 'model' || by === 'provider' || by === 'user' || by === 'tenant' || by === 'service') return by;
+  if (by === 'request-model') return 'requestModel';
   if (by.startsWith('tag:') && by.length > 4) return { tag: by.slice(4) };
   return undefined;
 }

@@ -15,8 +15,14 @@ import type { GroupDimension, UsageFilter } from './query-types.js';
 
 /** The model as the rollups key it: what the provider answered with, else what was requested. */
 export const RAW_MODEL = "if(response_model != '', response_model, request_model)";
+/** The requested model, else the answering one (rollup rows from before schema version 4 know only that). */
+const ROLLUP_REQUEST_MODEL = "if(request_model != '', request_model, model)";
+const RAW_REQUEST_MODEL = "if(request_model != '', request_model, response_model)";
 
-type Column = 'provider' | 'model' | 'service' | 'user' | 'tenant' | 'tag';
+type Column = 'provider' | 'model' | 'requestModel' | 'service' | 'user' | 'tenant' | 'tag';
+
+/** Every rollup keys both models (`request_model` since schema version 4). */
+const MODELS = { model: 'model', requestModel: ROLLUP_REQUEST_MODEL } as const;
 
 interface RollupShape {
   table: string;
@@ -25,21 +31,22 @@ interface RollupShape {
 
 /** The rollups in order of preference (the first that has every needed column wins), with their key columns. */
 const ROLLUPS: readonly RollupShape[] = [
-  { table: rollupByModelTable.name, columns: { provider: 'provider', model: 'model', service: 'service_name' } },
-  { table: rollupByUserTable.name, columns: { user: 'user_id', provider: 'provider', model: 'model' } },
-  { table: rollupByTenantTable.name, columns: { tenant: 'tenant_id', provider: 'provider', model: 'model' } },
-  { table: rollupByTagTable.name, columns: { tag: 'tag_value', provider: 'provider', model: 'model' } },
+  { table: rollupByModelTable.name, columns: { provider: 'provider', ...MODELS, service: 'service_name' } },
+  { table: rollupByUserTable.name, columns: { user: 'user_id', provider: 'provider', ...MODELS } },
+  { table: rollupByTenantTable.name, columns: { tenant: 'tenant_id', provider: 'provider', ...MODELS } },
+  { table: rollupByTagTable.name, columns: { tag: 'tag_value', provider: 'provider', ...MODELS } },
 ];
 
 const RAW_COLUMNS: Record<Exclude<Column, 'tag'>, string> = {
   provider: 'provider',
   model: RAW_MODEL,
+  requestModel: RAW_REQUEST_MODEL,
   service: 'service_name',
   user: 'user_id',
   tenant: 'tenant_id',
 };
 
-/** The filter fields that are equality conditions on one column, and that column. */
+/** The filter fields that are equality conditions on one column, and that column (`model`: see below). */
 const FILTER_COLUMNS: ReadonlyArray<[keyof UsageFilter, Exclude<Column, 'tag'>]> = [
   ['userId', 'user'],
   ['tenantId', 'tenant'],
@@ -47,6 +54,13 @@ const FILTER_COLUMNS: ReadonlyArray<[keyof UsageFilter, Exclude<Column, 'tag'>]>
   ['model', 'model'],
   ['service', 'service'],
 ];
+
+/**
+ * A model filter matches the model the caller asked for or the one that answered: `gpt-4o` finds calls answered by
+ * `gpt-4o-2024-08-06`. Rollup rows written before schema version 4 have an empty `request_model` and match by the
+ * answering model only; raw rows always had `request_model`.
+ */
+const MODEL_MATCH = { rollup: '({rollup:model} = {f_model:String} OR request_model = {f_model:String})', raw: `(${RAW_MODEL} = {f_model:String} OR request_model = {f_model:String})` };
 
 /** A question planned for one source: the rollup for whole days (if any) and the raw table. */
 export interface QueryPlan {
@@ -78,8 +92,8 @@ export function planQuery(filter: UsageFilter, groupBy: readonly GroupDimension[
     const name = `f_${column}`;
     params[name] = value;
     needed.add(column);
-    rollupWhere.push(`{rollup:${column}} = {${name}:String}`);
-    rawWhere.push(`${RAW_COLUMNS[column]} = {${name}:String}`);
+    rollupWhere.push(column === 'model' ? MODEL_MATCH.rollup : `{rollup:${column}} = {${name}:String}`);
+    rawWhere.push(column === 'model' ? MODEL_MATCH.raw : `${RAW_COLUMNS[column]} = {${name}:String}`);
   }
   Object.entries(filter.tags ?? {}).forEach(([key, value], index) => {
     params[`f_tag_key_${index}`] = key;

@@ -34,7 +34,10 @@ export interface UsageFilter {
   /** Tag values the calls must carry, e.g. `{ feature: 'search' }` (all of them). */
   tags?: Record<string, string>;
   provider?: string;
-  /** The response model (else the requested model), as in the rollups. */
+  /**
+   * A model: calls match when it is the model the caller asked for (`gpt-4o`) or the one that answered
+   * (`gpt-4o-2024-08-06`). Rollup rows written before schema version 4 match by the answering model only.
+   */
   model?: string;
   /** The `service.name` of the calls. */
   service?: string;
@@ -47,7 +50,11 @@ export interface PeriodInput {
   to: TimeInput;
 }
 
-export type BreakdownDimension = 'model' | 'provider' | 'user' | 'tenant' | 'service' | { tag: string };
+/**
+ * What a breakdown groups by. `model`: the model that answered (else the one asked for); `requestModel`: the model the
+ * caller asked for (rows written before schema version 4 fall back to the answering model).
+ */
+export type BreakdownDimension = 'model' | 'requestModel' | 'provider' | 'user' | 'tenant' | 'service' | { tag: string };
 
 /** What totals can be grouped by: a breakdown dimension, or the UTC day. */
 export type GroupDimension = BreakdownDimension | 'day';

@@ -37,7 +37,10 @@ import { groupedSql, totalsSql, type SqlWithParams } from './usage-sql.js';
 
 /** The usage queries, all answered from the daily rollups where they can (see docs/SCHEMA.md). */
 export interface UsageQueries {
-  /** Totals over `[from, to)`, optionally for one user, tenant, tag values, provider, model or service. */
+  /**
+   * Totals over `[from, to)`, optionally for one user, tenant, tag values, provider, model or service. A model matches
+   * calls made with it (`gpt-4o`) and calls answered by it (`gpt-4o-2024-08-06`), in this and every query below.
+   */
   usageInPeriod(input: UsageFilter & PeriodInput): Promise<UsageTotals>;
   /** Totals over the last 24 hours. */
   usageInLast24Hours(input?: UsageFilter): Promise<UsageTotals>;
@@ -46,8 +49,8 @@ export interface UsageQueries {
   /** Totals over `[from, to)` (same as `usageInPeriod`). */
   totalCost(input: UsageFilter & PeriodInput): Promise<UsageTotals>;
   /**
-   * Totals per model, provider, user, tenant, service or tag value of the calls that match the filter, largest cost
-   * first (at most `limit` keys).
+   * Totals per model (`by: 'model'`, the answering model; `'requestModel'`, the model asked for), provider, user,
+   * tenant, service or tag value of the calls that match the filter, largest cost first (at most `limit` keys).
    */
   costBreakdown(input: UsageFilter & PeriodInput & { by: BreakdownDimension; limit?: number }): Promise<UsageBreakdownEntry[]>;
   /** Totals per UTC day for the last `days` days (today included), oldest first, days without calls as zeros. */

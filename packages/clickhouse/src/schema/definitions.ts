@@ -203,11 +203,23 @@ const MODEL: ColumnDefinition = {
   comment: 'response_model, else request_model',
 };
 
+/**
+ * The model the caller asked for, so a query for `gpt-4o` finds calls answered by `gpt-4o-2024-08-06`. The last
+ * sorting key (schema version 4 added it to existing rollups, where ClickHouse allows a new key column only at the
+ * end); rows written before that hold ''.
+ */
+const REQUEST_MODEL: ColumnDefinition = {
+  name: 'request_model',
+  type: 'LowCardinality(String)',
+  comment: 'Model the caller asked for (empty in rows written before schema version 4)',
+};
+
 export const rollupByModelTable = rollupTable('llm_daily_by_model', 'Daily totals by provider, model and service', [
   DAY,
   PROVIDER,
   MODEL,
   { name: 'service_name', type: 'LowCardinality(String)', comment: 'Service' },
+  REQUEST_MODEL,
 ]);
 
 export const rollupByUserTable = rollupTable('llm_daily_by_user', 'Daily totals by user, provider and model', [
@@ -215,6 +227,7 @@ export const rollupByUserTable = rollupTable('llm_daily_by_user', 'Daily totals 
   { name: 'user_id', type: 'String', comment: 'Tag user_id (empty: untagged)' },
   PROVIDER,
   MODEL,
+  REQUEST_MODEL,
 ]);
 
 export const rollupByTenantTable = rollupTable('llm_daily_by_tenant', 'Daily totals by tenant, provider and model', [
@@ -222,6 +235,7 @@ export const rollupByTenantTable = rollupTable('llm_daily_by_tenant', 'Daily tot
   { name: 'tenant_id', type: 'LowCardinality(String)', comment: 'Tenant (empty: none)' },
   PROVIDER,
   MODEL,
+  REQUEST_MODEL,
 ]);
 
 export const rollupByTagTable = rollupTable('llm_daily_by_tag', 'Daily totals by tag key and value, provider, model', [
@@ -230,6 +244,7 @@ export const rollupByTagTable = rollupTable('llm_daily_by_tag', 'Daily totals by
   { name: 'tag_value', type: 'String', comment: 'Tag value' },
   PROVIDER,
   MODEL,
+  REQUEST_MODEL,
 ]);
 
 function rollupView(table: TableDefinition, keySelect: string, tail = ''): MaterializedViewDefinition {
@@ -244,20 +259,20 @@ function rollupView(table: TableDefinition, keySelect: string, tail = ''): Mater
 
 export const rollupByModelView = rollupView(
   rollupByModelTable,
-  `toDate(timestamp) AS day, provider, ${MODEL_EXPRESSION} AS model, service_name`,
+  `toDate(timestamp) AS day, provider, ${MODEL_EXPRESSION} AS model, service_name, request_model`,
 );
 export const rollupByUserView = rollupView(
   rollupByUserTable,
-  `toDate(timestamp) AS day, user_id, provider, ${MODEL_EXPRESSION} AS model`,
+  `toDate(timestamp) AS day, user_id, provider, ${MODEL_EXPRESSION} AS model, request_model`,
 );
 export const rollupByTenantView = rollupView(
   rollupByTenantTable,
-  `toDate(timestamp) AS day, tenant_id, provider, ${MODEL_EXPRESSION} AS model`,
+  `toDate(timestamp) AS day, tenant_id, provider, ${MODEL_EXPRESSION} AS model, request_model`,
 );
 // One rollup row per (call, tag): ARRAY JOIN over the map's keys and values; untagged calls add no row here.
 export const rollupByTagView = rollupView(
   rollupByTagTable,
-  `toDate(timestamp) AS day, tag_key, tag_value, provider, ${MODEL_EXPRESSION} AS model`,
+  `toDate(timestamp) AS day, tag_key, tag_value, provider, ${MODEL_EXPRESSION} AS model, request_model`,
   '\nARRAY JOIN mapKeys(tags) AS tag_key, mapValues(tags) AS tag_value',
 );
 

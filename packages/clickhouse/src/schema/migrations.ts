@@ -1,6 +1,15 @@
-import { creditSnapshotsTable, latestBillsView, llmCallsTable, providerBillsTable, providerChargesTable, ROLLUP_VIEWS } from './definitions.js';
+import {
+  creditSnapshotsTable,
+  latestBillsView,
+  llmCallsTable,
+  providerBillsTable,
+  providerChargesTable,
+  ROLLUP_TABLES,
+  ROLLUP_VIEWS,
+} from './definitions.js';
 import {
   addColumnSql,
+  addSortingKeyColumnSql,
   createDataTableSql,
   createPlainViewSql,
   modifyViewQuerySql,
@@ -50,6 +59,15 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: (target, retention) => [
       ...createDataTableSql(target, providerBillsTable, retention),
       createPlainViewSql(target, latestBillsView),
+    ],
+  },
+  {
+    version: 4,
+    name: 'rollups keyed by request_model too, so a query for the requested model finds calls answered by a dated one',
+    statements: (target) => [
+      // Tables first, then the views that fill the column: rows arriving in between get '' (as older rows have).
+      ...ROLLUP_TABLES.flatMap((table) => addSortingKeyColumnSql(target, table, 'request_model')),
+      ...ROLLUP_VIEWS.map((view) => modifyViewQuerySql(target, view)),
     ],
   },
 ];

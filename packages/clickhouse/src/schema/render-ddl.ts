@@ -150,6 +150,22 @@ export function addColumnSql(target: DdlTarget, table: TableDefinition, columnNa
   return names.map(alter);
 }
 
+/**
+ * Adds a column that the table's definition has as its last sorting key: `ADD COLUMN` and `MODIFY ORDER BY` in one
+ * `ALTER` (ClickHouse accepts a new key column only in the statement that adds it, only at the end of the key, and
+ * only without a default expression). Existing parts keep their order: the new column is '' in them, the smallest
+ * value, so they stay sorted. Running it again is harmless (the column exists, the key is unchanged). On a cluster the
+ * `Distributed` table gets the column only.
+ */
+export function addSortingKeyColumnSql(target: DdlTarget, table: TableDefinition, columnName: string): string[] {
+  if (table.orderBy[table.orderBy.length - 1] !== columnName) {
+    throw new Error(`${columnName} is not the last sorting key of ${table.name}`);
+  }
+  const [storage, distributed] = addColumnSql(target, table, columnName);
+  const withKey = `${storage}, MODIFY ORDER BY (${table.orderBy.join(', ')})`;
+  return distributed === undefined ? [withKey] : [withKey, distributed];
+}
+
 /** `CREATE TABLE` for a data table, plus its `Distributed` table on a cluster. */
 export function createDataTableSql(target: DdlTarget, table: TableDefinition, retention?: RetentionDays): string[] {
   const statements = [createTableSql(target, table, retention)];

@@ -48,7 +48,7 @@ const REQUIRED: Partial<Record<QueryName, readonly string[]>> = {
 
 const MAX_STRING = 256;
 const MAX_TAGS = 16;
-const BREAKDOWNS = new Set(['model', 'provider', 'user', 'tenant', 'service']);
+const BREAKDOWNS = new Set(['model', 'requestModel', 'provider', 'user', 'tenant', 'service']);
 
 /** Whether a query can be narrowed to one tenant (a tenant's read token may run only those). */
 export function isTenantScopable(name: QueryName): boolean {
@@ -125,7 +125,7 @@ function convert(key: string, kind: ParamKind, value: unknown): unknown {
           return { tag };
         }
       }
-      throw bad(`"${key}" must be one of model, provider, user, tenant, service or { "tag": "<key>" }`);
+      throw bad(`"${key}" must be one of model, requestModel, provider, user, tenant, service or { "tag": "<key>" }`);
     }
   }
 }
