@@ -5,6 +5,7 @@ import { CostPipeline } from './pipeline/cost-pipeline.js';
 import type { CostPipelineOptions } from './pipeline/pipeline-options.js';
 import type { CostPipelineStats } from './pipeline/pipeline-stats.js';
 import type { ReadableSpanLike } from './spans/span-like.js';
+import { checkOptionShapes, PIPELINE_OPTION_SHAPES } from './options/option-shapes.js';
 
 /** Options of {@link ClickHouseCostExporter}: the connection, pricing and queue options of the pipeline. */
 export type ClickHouseCostExporterOptions = CostPipelineOptions;
@@ -30,6 +31,7 @@ export class ClickHouseCostExporter {
    * Schema migrations (unless `autoMigrate: false`) run before the first write.
    */
   constructor(options: ClickHouseCostExporterOptions = {}) {
+    checkOptionShapes('ClickHouseCostExporter', options, PIPELINE_OPTION_SHAPES);
     this.pipeline = new CostPipeline(options);
   }
 

@@ -126,3 +126,6 @@ export {
   SchemaNotFoundError,
   BudgetExceededError,
 } from './errors.js';
+// Option shape checks, shared with the collector's startCollector (one message format for every entry point).
+export { checkOptionShapes, shape as optionShape, kindOf, CONNECTION_OPTION_SHAPES } from './options/option-shapes.js';
+export type { OptionShape, OptionShapes } from './options/option-shapes.js';

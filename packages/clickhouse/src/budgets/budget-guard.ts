@@ -22,6 +22,7 @@ import type {
   RecordedLlmCall,
 } from './budget-types.js';
 import { displayUsd, fromNanoUsd, toNanoUsd } from './nano-usd.js';
+import { checkOptionShapes, PRICER_SHAPE, shape, type OptionShapes } from '../options/option-shapes.js';
 
 export interface BudgetGuardOptions {
   /** Where spend is read from: `createUsageQueries(...)` over the store the exporter writes to. */
@@ -44,6 +45,28 @@ export interface BudgetGuardOptions {
   /** Clock, for tests. @default Date.now */
   now?: () => number;
 }
+
+const BUDGET_SHAPE = shape.object('a budget object ({ scope, period, maxCost?, maxTokens?, action })', {
+  'scope!': shape.anyOf("'global', 'user', 'tenant' or { tag: '<key>' }", shape.oneOf('global', 'user', 'tenant'), shape.object('', { 'tag!': shape.string })),
+  'period!': shape.oneOf('call', 'day', 'month'),
+  'action!': shape.oneOf('notify', 'block'),
+  name: shape.string,
+  maxCost: shape.anyOf('a USD amount (a decimal string or a number)', shape.string, shape.number),
+  maxTokens: shape.number,
+  provider: shape.string,
+  model: shape.string,
+});
+
+const BUDGET_GUARD_OPTION_SHAPES: OptionShapes = {
+  'queries!': shape.withMethods('usage queries from createUsageQueries() (with usageInPeriod)', 'usageInPeriod'),
+  'budgets!': shape.arrayOf('an array of budgets ({ scope, period, maxCost?, maxTokens?, action })', BUDGET_SHAPE),
+  onExceeded: shape.function,
+  webhookUrl: shape.string,
+  pricer: PRICER_SHAPE,
+  cacheTtlMs: shape.number,
+  writeLagMs: shape.number,
+  now: shape.function,
+};
 
 interface SpendEntry {
   costNano: bigint;
@@ -86,6 +109,7 @@ interface Applicable {
  * `cacheTtlMs`), so together they can overshoot by what they spend within that window.
  */
 export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
+  checkOptionShapes('createBudgetGuard', options ?? {}, BUDGET_GUARD_OPTION_SHAPES);
   const rules = compileBudgets(options.budgets);
   const periodRules = rules.filter((rule) => rule.period !== 'call');
   const callRules = rules.filter((rule) => rule.period === 'call');

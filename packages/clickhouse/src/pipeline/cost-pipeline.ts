@@ -13,6 +13,7 @@ import { BatchWriter } from '../writer/batch-writer.js';
 import { encodeCall, toRow, type LlmCallRow } from '../writer/llm-call-row.js';
 import { resolvePipelineOptions, type CostPipelineOptions, type ResolvedPipelineOptions } from './pipeline-options.js';
 import { emptyStats, type CostPipelineStats } from './pipeline-stats.js';
+import { checkOptionShapes, PIPELINE_OPTION_SHAPES } from '../options/option-shapes.js';
 
 export interface SubmitOptions {
   /** Tenant written for every call of this submission, overriding the spans' own `tenant_id` tag. */
@@ -68,6 +69,7 @@ export class CostPipeline {
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(pipelineOptions: CostPipelineOptions = {}) {
+    checkOptionShapes('CostPipeline', pipelineOptions, PIPELINE_OPTION_SHAPES);
     const warn = (message: string) => diag.warn(`@llm-cost/clickhouse: ${message}`);
     this.options = resolvePipelineOptions(pipelineOptions, warn);
     this.pricer = resolvePricer(pipelineOptions.pricer);

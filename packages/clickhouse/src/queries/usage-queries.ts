@@ -34,6 +34,7 @@ import { recentCallsSql, searchWindows, toCallsPage, type CallRow } from './rece
 import { readTagKeys } from './tag-keys.js';
 import { addDays, dateTimeParam, dayStart, dayString, parseDay, splitRange, toMs } from './time-range.js';
 import { groupedSql, totalsSql, type SqlWithParams } from './usage-sql.js';
+import { checkOptionShapes, CONNECTION_OPTION_SHAPES } from '../options/option-shapes.js';
 
 /** The usage queries, all answered from the daily rollups where they can (see docs/SCHEMA.md). */
 export interface UsageQueries {
@@ -162,6 +163,7 @@ function checkLimit(value: number | undefined, name: string, max: number): numbe
  * URL, an embedded path, or the embedded default).
  */
 export function createUsageQueries(connection: ClickHouseConnectionOptions = {}, options: UsageQueriesOptions = {}): UsageQueries {
+  checkOptionShapes('createUsageQueries', connection, CONNECTION_OPTION_SHAPES);
   const store = openStore(connection);
   const database = store.database;
 

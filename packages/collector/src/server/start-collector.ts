@@ -2,9 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { BillSync } from '@llm-cost/bills';
-import { CostPipeline, createUsageQueries, migrate } from '@llm-cost/clickhouse';
+import { CostPipeline, checkOptionShapes, createUsageQueries, migrate } from '@llm-cost/clickhouse';
 
 import { TokenTable } from '../auth/tokens.js';
+import { COLLECTOR_OPTION_SHAPES } from '../config/option-shapes.js';
 import { checkTraceUrl } from '../dashboard/trace-url.js';
 import { startGrpcServer, type GrpcListener } from '../grpc/grpc-server.js';
 import { ByteBudget } from '../http/byte-budget.js';
@@ -33,6 +34,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
  * Resolves once it listens.
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
+  checkOptionShapes('startCollector', options, COLLECTOR_OPTION_SHAPES);
   const logger = options.logger ?? silentLogger;
   const tokens = new TokenTable(options.tokens ?? [], options.readTokens ?? []);
   const traceUrl = checkTraceUrl(options.traceUrl);
