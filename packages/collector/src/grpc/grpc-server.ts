@@ -1,6 +1,6 @@
 import type { Server, ServerInterceptor } from '@grpc/grpc-js';
 
-import type { IngestContext } from '../server/ingest-route.js';
+import type { IngestContext } from '../server/ingest-context.js';
 import { METRIC } from '../server/collector-metrics.js';
 import { TRACE_SERVICE, createExportHandler } from './trace-service.js';
 

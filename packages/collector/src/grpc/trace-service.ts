@@ -5,7 +5,7 @@ import { decodeTraceRequestProtobuf } from '../otlp/decode-protobuf.js';
 import { GRPC_CODE, encodeExportResponse, encodeStatusWithRetryInfo } from '../otlp/responses.js';
 import type { DecodedTraceRequest } from '../span.js';
 import { METRIC } from '../server/collector-metrics.js';
-import type { IngestContext } from '../server/ingest-route.js';
+import type { IngestContext } from '../server/ingest-context.js';
 import { ingestDecoded } from '../server/ingest-spans.js';
 
 /** Full method path of OTLP/gRPC trace export (opentelemetry/proto/collector/trace/v1/trace_service.proto). */

@@ -1,34 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import type { TokenTable } from '../auth/tokens.js';
 import { OtlpDecodeError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
-import { reservationFor, type ByteBudget } from '../http/byte-budget.js';
+import { reservationFor } from '../http/byte-budget.js';
 import { otlpEncodingOf } from '../http/content-type.js';
 import { discardBody, discardRest, readBody } from '../http/read-body.js';
-import type { Logger } from '../log.js';
-import type { MetricsRegistry } from '../metrics.js';
 import { decodeTraceRequestJson } from '../otlp/decode-json.js';
 import { decodeTraceRequestProtobuf } from '../otlp/decode-protobuf.js';
 import { CONTENT_TYPE, GRPC_CODE, encodeExportResponse } from '../otlp/responses.js';
-import type { DecodeLimits, DecodedTraceRequest } from '../span.js';
+import type { DecodedTraceRequest } from '../span.js';
 import { send, sendStatus } from './answers.js';
 import { METRIC } from './collector-metrics.js';
 import { ingestDecoded } from './ingest-spans.js';
-import type { CostPipeline } from './pipeline.js';
-
-export interface IngestContext {
-  tokens: TokenTable;
-  pipeline: CostPipeline;
-  metrics: MetricsRegistry;
-  logger: Logger;
-  maxBodyBytes: number;
-  decodeLimits: DecodeLimits;
-  retryAfterSeconds: number;
-  /** Memory bound on the bodies being read and decoded at once. */
-  bodyBudget: ByteBudget;
-  /** True once shutdown began: new exports are refused with 503 so the client retries elsewhere or later. */
-  isDraining(): boolean;
-}
+import type { IngestContext } from './ingest-context.js';
 
 /**
  * `POST /v1/traces` per OTLP/HTTP (https://opentelemetry.io/docs/specs/otlp/#otlphttp): authenticate, check the media

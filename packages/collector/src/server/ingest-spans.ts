@@ -1,6 +1,6 @@
 import type { DecodedTraceRequest } from '../span.js';
 import { METRIC } from './collector-metrics.js';
-import type { IngestContext } from './ingest-route.js';
+import type { IngestContext } from './ingest-context.js';
 import { submitOutcome } from './pipeline.js';
 
 /** What one decoded export request came to, whichever transport (OTLP/HTTP or OTLP/gRPC) carried it. */

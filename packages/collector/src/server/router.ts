@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { handleDashboardRequest, type DashboardContext } from '../dashboard/dashboard-routes.js';
 import { sendJson } from './answers.js';
-import { handleTraces, type IngestContext } from './ingest-route.js';
+import { handleTraces } from './ingest-route.js';
+import type { IngestContext } from './ingest-context.js';
 import { handleQuery, type QueryContext } from './query-route.js';
 import type { Readiness } from './readiness.js';
 

@@ -15,7 +15,7 @@ import type { CollectorOptions, RunningCollector } from '../types.js';
 import { sendJson } from './answers.js';
 import { METRIC, createCollectorMetrics, refreshPipelineMetrics } from './collector-metrics.js';
 import { removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
-import type { IngestContext } from './ingest-route.js';
+import type { IngestContext } from './ingest-context.js';
 import type { QueryContext, QueryRunner } from './query-route.js';
 import { checkReadiness } from './readiness.js';
 import { startOpenRouterJobs, type OpenRouterJobs } from './openrouter-jobs.js';
