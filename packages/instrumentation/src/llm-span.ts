@@ -23,8 +23,10 @@ import {
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_COST_AMOUNT,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_LLM_COST_PRICING_STATUS,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_LLM_COST_END_REASON,
   ATTR_LLM_COST_PRICING_MODE,
@@ -43,6 +45,7 @@ import { EMPTY_TAG_SET, mergeTagSets, type TagSet } from './tag-validation.js';
 import { sharedState } from './runtime-state.js';
 import { errorOnce } from './diag-once.js';
 import { priceAttributes } from './price-attributes.js';
+import type { GenAiMetrics } from './genai-metrics.js';
 
 export type UsageSource = (typeof USAGE_SOURCE)[keyof typeof USAGE_SOURCE];
 export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];
@@ -52,6 +55,8 @@ export interface SpanSinks {
   readonly budgetGuard: BudgetGuard | undefined;
   /** Resolves the pricer lazily (undefined when pricing is off or unavailable). */
   readonly pricer: () => SpanPricer | undefined;
+  /** GenAI client metrics (undefined with `metrics: false`). */
+  readonly metrics: GenAiMetrics | undefined;
 }
 
 export interface LlmSpanStart {
@@ -94,6 +99,8 @@ export class LlmSpan {
   private readonly startEpochMs: number;
   private readonly startPerfMs: number;
   private started: Span | undefined;
+  /** Monotonic time the first chunk of a streamed response reached the application (time to first chunk). */
+  firstChunkPerfMs: number | undefined;
 
   constructor(start: LlmSpanStart, sinks: SpanSinks, openAiShaped: boolean) {
     this.start = start;
@@ -240,6 +247,32 @@ export class LlmSpan {
     if (errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end(endTime);
     this.record(usage, outcome.endTime);
+    // Checked first, so a process without a MeterProvider builds nothing for the metrics.
+    const metrics = this.sinks.metrics;
+    if (metrics === undefined || !metrics.active()) return;
+    metrics.record({
+      provider: start.provider,
+      operation: start.operation,
+      requestModel: start.requestModel,
+      responseModel: result.responseModel,
+      endpoint: start.shared,
+      errorType,
+      usage,
+      durationS: this.durationS(endTime),
+      timeToFirstChunkS:
+        this.firstChunkPerfMs === undefined ? undefined : Math.max(0, this.firstChunkPerfMs - this.startPerfMs) / 1000,
+      costUsd: attributes[ATTR_GEN_AI_USAGE_COST_AMOUNT] as number | undefined,
+      pricingStatus: attributes[ATTR_LLM_COST_PRICING_STATUS] as string | undefined,
+      tags: metrics.wantsTags ? this.tags().tags : undefined,
+    });
+  }
+
+  /** Seconds from the call's start to `endTime` (the monotonic clock for a call timed here). */
+  private durationS(endTime: number | Date): number {
+    const startTime = this.start.startTime;
+    const startMs = startTime === undefined ? this.startEpochMs : startTime instanceof Date ? startTime.getTime() : startTime;
+    const endMs = endTime instanceof Date ? endTime.getTime() : endTime;
+    return Math.max(0, endMs - startMs) / 1000;
   }
 
   /** The merged tags of this call (defaults under scope). */

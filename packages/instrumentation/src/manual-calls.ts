@@ -32,7 +32,7 @@ function destination(): { tracer: Tracer; sinks: SpanSinks } {
   if (active !== undefined) return { tracer: active.runtime.tracer, sinks: active.runtime.sinks };
   return {
     tracer: trace.getTracer(INSTRUMENTATION_SCOPE_NAME, VERSION),
-    sinks: { budgetGuard: undefined, pricer: () => undefined },
+    sinks: { budgetGuard: undefined, pricer: () => undefined, metrics: undefined },
   };
 }
 

@@ -14,6 +14,7 @@ import { sharedState, DEFAULT_TAG_LIMITS } from './runtime-state.js';
 import { EMPTY_TAG_SET, extendTagSet, type TagLimits, type TagSet } from './tag-validation.js';
 import { setupTracerProvider } from './tracer-setup.js';
 import { pricerResolver } from './price-spans.js';
+import { GenAiMetrics } from './genai-metrics.js';
 import { errorOnce, warnOnce } from './diag-once.js';
 import { VERSION } from './version.js';
 
@@ -38,6 +39,21 @@ function limit(value: unknown, fallback: number, name: string): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return Math.min(value, 10_000);
   warnOnce(`option:${name}`, `${name} must be a positive integer; using ${fallback}`);
   return fallback;
+}
+
+/** GenAI client metrics, unless `metrics: false` (or `LLM_COST_METRICS=false`). */
+function metricsOf(options: LlmCostInstrumentationOptions): GenAiMetrics | undefined {
+  const option = options.metrics;
+  if (option !== undefined && typeof option !== 'boolean') warnOnce('option:metrics', 'metrics must be true or false; using true');
+  const enabled = typeof option === 'boolean' ? option : (envFlag('LLM_COST_METRICS') ?? true);
+  if (!enabled) return undefined;
+  const tags = options.metricTags;
+  if (tags === undefined) return new GenAiMetrics([]);
+  if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string' && tag !== '')) {
+    warnOnce('option:metricTags', 'metricTags must be an array of tag names (e.g. [\'feature\']); no tags on metrics');
+    return new GenAiMetrics([]);
+  }
+  return new GenAiMetrics([...new Set(tags)]);
 }
 
 function tagLimitsOf(options: LlmCostInstrumentationOptions): TagLimits {
@@ -83,7 +99,7 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
     hosts: buildHostTable(options.hosts),
     tracer: setup.provider.getTracer(INSTRUMENTATION_SCOPE_NAME, VERSION),
     captureStreamUsage: options.captureStreamUsage ?? envFlag('LLM_COST_CAPTURE_STREAM_USAGE') ?? false,
-    sinks: { budgetGuard: options.budgetGuard, pricer: pricerResolver(options.priceSpans) },
+    sinks: { budgetGuard: options.budgetGuard, pricer: pricerResolver(options.priceSpans), metrics: metricsOf(options) },
   };
   if (options.budgetGuard !== undefined && typeof options.budgetGuard?.check !== 'function') {
     warnOnce('option:budgetGuard', 'budgetGuard must have check() and record(); ignored');

@@ -5,6 +5,7 @@
  */
 import { trace, type Tracer } from '@opentelemetry/api';
 import { INSTRUMENTATION_SCOPE_NAME } from '@llm-cost/semconv';
+import { GenAiMetrics } from './genai-metrics.js';
 import { buildHostTable, type HostTable } from './host-table.js';
 import type { SpanSinks } from './llm-span.js';
 import { sharedState } from './runtime-state.js';
@@ -27,7 +28,7 @@ function getDefaultRuntime(): Runtime {
     // A ProxyTracer: follows whatever provider the application registers, now or later.
     tracer: trace.getTracer(INSTRUMENTATION_SCOPE_NAME, VERSION),
     captureStreamUsage: false,
-    sinks: { budgetGuard: undefined, pricer: () => undefined },
+    sinks: { budgetGuard: undefined, pricer: () => undefined, metrics: new GenAiMetrics([]) },
   });
 }
 

@@ -161,6 +161,22 @@ export interface LlmCostInstrumentationOptions {
    */
   priceSpans?: boolean | SpanPricer;
   /**
+   * Record the GenAI client metrics of the OpenTelemetry conventions (`gen_ai.client.token.usage`,
+   * `gen_ai.client.operation.duration`, `gen_ai.client.operation.time_to_first_chunk` for streams, and with
+   * {@link priceSpans} the cost counter `gen_ai.client.operation.cost`) through the globally registered
+   * `MeterProvider`. Without one registered nothing is recorded (and nearly nothing is spent).
+   * Environment: `LLM_COST_METRICS=false` turns them off.
+   * @default true
+   */
+  metrics?: boolean;
+  /**
+   * Tags that become metric attributes (`llm_cost.tag.<key>`), e.g. `['feature', 'tenant_id']`. Only listed tags:
+   * a per-user or per-request tag would make one time series per value (cardinality explosion in Prometheus,
+   * Mimir or Datadog). Spans carry every tag regardless.
+   * @default [] (no tags on metrics)
+   */
+  metricTags?: string[];
+  /**
    * Replace `globalThis.fetch`. With `false`, only fetch functions passed through {@link wrapFetch} are captured.
    * @default true
    */

@@ -210,6 +210,7 @@ export class SseSink extends UsageSink {
   }
 
   chunk(value: unknown): void {
+    if (this.call.firstChunkPerfMs === undefined) this.call.firstChunkPerfMs = performance.now();
     if (value instanceof Uint8Array) this.tail.push(value);
   }
 
