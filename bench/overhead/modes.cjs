@@ -48,7 +48,7 @@ class CountingExporter {
   }
 }
 
-const OTEL_MODES = new Set(['otel-sdk', 'otel-sdk-als', 'bare-span', 'ours', 'otel-openai', 'openllmetry', 'openinference']);
+const OTEL_MODES = new Set(['otel-sdk', 'otel-sdk-als', 'bare-span', 'ours', 'ours-metrics', 'ours-no-metrics', 'otel-openai', 'openllmetry', 'openinference']);
 
 /** Names in the order modes are run in a round, and the labels of the report. */
 const MODES = [
@@ -58,6 +58,8 @@ const MODES = [
   ['bare-span', 'bare-span floor (1 active CLIENT span)'],
   ['ours', '@llm-cost/instrumentation (under the registered SDK)'],
   ['ours-own-provider', '@llm-cost/instrumentation, own provider (no SDK registered)'],
+  ['ours-metrics', '@llm-cost/instrumentation, GenAI metrics to a registered MeterProvider'],
+  ['ours-no-metrics', '@llm-cost/instrumentation, metrics: false'],
   ['otel-openai', '@opentelemetry/instrumentation-openai'],
   ['openllmetry', 'OpenLLMetry @traceloop/instrumentation-openai'],
   ['openinference', 'OpenInference @arizeai/openinference-instrumentation-openai'],
@@ -111,9 +113,23 @@ function setupMode(mode, options) {
     toggle = (on) => {
       bareOn = on;
     };
-  } else if (mode === 'ours') {
+  } else if (mode === 'ours' || mode === 'ours-metrics' || mode === 'ours-no-metrics') {
+    if (mode === 'ours-metrics') {
+      // The metrics SDK as an application sets it up: a MeterProvider with a periodic reader (it exports after the
+      // measurement; recording, what a call pays, is what is measured).
+      const { metrics } = require('@opentelemetry/api');
+      const { MeterProvider, PeriodicExportingMetricReader, AggregationTemporality } = require('@opentelemetry/sdk-metrics');
+      const metricExporter = {
+        export: (_batch, done) => done({ code: 0 }),
+        forceFlush: () => Promise.resolve(),
+        shutdown: () => Promise.resolve(),
+        selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
+      };
+      const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 600_000 });
+      metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    }
     const { registerLlmCostInstrumentation } = require(oursEntry);
-    const handle = registerLlmCostInstrumentation({ hosts: options.hosts });
+    const handle = registerLlmCostInstrumentation({ hosts: options.hosts, ...(mode === 'ours-no-metrics' ? { metrics: false } : {}) });
     toggle = (on) => (on ? handle.enable() : handle.disable());
   } else if (mode === 'otel-openai' || mode === 'openllmetry' || mode === 'openinference') {
     const { registerInstrumentations } = require('@opentelemetry/instrumentation');

@@ -93,7 +93,7 @@ try {
   }
 
   // Paired A/B: each instrumented mode in one process, switched on and off between blocks (see worker.mjs).
-  const abModes = ['bare-span', 'ours', 'ours-own-provider', 'otel-openai', 'openllmetry', 'openinference'].filter((m) => modeNames.includes(m));
+  const abModes = ['bare-span', 'ours', 'ours-own-provider', 'ours-metrics', 'ours-no-metrics', 'otel-openai', 'openllmetry', 'openinference'].filter((m) => modeNames.includes(m));
   const ab = {};
   if (!args.only || args.only.startsWith('inproc') || args.only.startsWith('loopback-v4')) {
     for (const mode of abModes) {

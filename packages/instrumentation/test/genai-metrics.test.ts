@@ -147,7 +147,7 @@ describe('GenAI client metrics', () => {
     const first = (ttfc.points[0]!.value as Histogram).sum;
     const total = (collected.get(METRIC_GEN_AI_CLIENT_OPERATION_DURATION)!.points[0]!.value as Histogram).sum;
     expect(first).toBeGreaterThan(0);
-    expect(first).toBeLessThanOrEqual(total);
+    expect(first).toBeLessThanOrEqual(total!);
     // chatcmpl-fixture-0002: 850 input, 42 output tokens.
     const sums = collected.get(METRIC_GEN_AI_CLIENT_TOKEN_USAGE)!.points.map((p) => (p.value as Histogram).sum);
     expect(sums).toEqual([850, 42]);
