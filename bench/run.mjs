@@ -9,7 +9,7 @@
  *   node bench/run.mjs --quick                  smoke run: small sizes, prints the tables, leaves the doc alone
  *   node bench/run.mjs --print                  full run, print only
  *
- * Names: pricing, overhead, ingest, queries, collector. Run after `pnpm run build` (the root `bench` script does).
+ * Names: pricing, overhead, metrics, ingest, queries, collector. Run after `pnpm run build` (the root `bench` script does).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { benchDir, machine, repoRoot, versionOf } from './lib/common.mjs';
 const BENCHES = [
   { name: 'pricing', script: 'pricing.mjs', title: 'Pricing: `priceUsage`', needs: 'packages/pricing/dist/index.js' },
   { name: 'overhead', script: 'overhead/overhead.mjs', title: 'Per-call overhead with the `openai` SDK', needs: 'packages/instrumentation/dist/index.cjs' },
+  { name: 'metrics', script: 'metrics.mjs', title: 'GenAI metrics: added CPU per call', needs: 'packages/instrumentation/dist/index.cjs' },
   { name: 'ingest', script: 'ingest.mjs', title: 'Exporter ingest into embedded ClickHouse', needs: 'packages/clickhouse/dist/index.js' },
   { name: 'queries', script: 'queries.mjs', title: 'Queries and the dashboard at 1M and 10M raw rows', needs: 'packages/collector/dist/dashboard/app.js' },
   { name: 'collector', script: 'collector.mjs', title: 'Collector: OTLP/HTTP end to end', needs: 'packages/collector/dist/bin.js' },
