@@ -6,6 +6,7 @@ import { diag, type TracerProvider } from '@opentelemetry/api';
 import { INSTRUMENTATION_SCOPE_NAME } from '@llm-cost/semconv';
 import type { LlmCostInstrumentation, LlmCostInstrumentationOptions } from './types.js';
 import { buildHostTable } from './host-table.js';
+import { patchReadableFromWeb } from './capture/fetch/body-observer.js';
 import { instrumentFetch } from './capture/fetch/fetch-capture.js';
 import { patchNodeHttp } from './capture/http/patch.js';
 import { patchNodeHttp2 } from './capture/http2/patch.js';
@@ -108,6 +109,7 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
   const patchGlobal = options.patchGlobalFetch !== false;
   const patchHttp = options.patchNodeHttp ?? envFlag('LLM_COST_PATCH_NODE_HTTP') ?? true;
   let unpatchHttp: (() => void) | undefined;
+  let unpatchFromWeb: (() => void) | undefined;
   let original: FetchFn | undefined;
   let patched: FetchFn | undefined;
   let shutDown = false;
@@ -124,6 +126,7 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
         undoHttp2();
       };
     }
+    unpatchFromWeb ??= patchReadableFromWeb();
     if (!patchGlobal || typeof globalThis.fetch !== 'function') return;
     if (patched !== undefined && globalThis.fetch === patched) return;
     original = globalThis.fetch;
@@ -135,6 +138,8 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
     runtime.enabled = false;
     unpatchHttp?.();
     unpatchHttp = undefined;
+    unpatchFromWeb?.();
+    unpatchFromWeb = undefined;
     // Only undo our own patch: if someone wrapped fetch after us, our wrapper stays inside theirs, passing through.
     if (patched !== undefined && globalThis.fetch === patched && original !== undefined) globalThis.fetch = original;
     patched = undefined;

@@ -17,6 +17,7 @@
  * registered on the next turn of the event loop, and only if it is still being read then.
  */
 import type { ReadableStreamReadResult, ReadableWritablePair, StreamPipeOptions } from 'node:stream/web';
+import { Readable } from 'node:stream';
 import { errorOnce } from '../../diag-once.js';
 
 /** Receives what the application reads. Implementations never throw. */
@@ -306,6 +307,28 @@ function observeStream(stream: unknown, observed: ObservedBody): void {
   } catch (error) {
     errorOnce('body:observe-stream', 'could not watch a response stream; its usage may be missed', error);
   }
+}
+
+// --- Readable.fromWeb ----------------------------------------------------------------------------------------------
+
+/**
+ * Node 24's `Readable.fromWeb()` takes a reader with `getReader()` and then reads through the stream internals, never
+ * calling the reader's `read()`: an observed stream handed to it would be read without our seeing a chunk or the end.
+ * While the instrumentation is enabled, `fromWeb` is given the pull-based observed copy of such a stream instead (the
+ * same bytes, the same backpressure); any other stream goes through untouched. Returns the undo.
+ */
+export function patchReadableFromWeb(): () => void {
+  const base = Readable.fromWeb;
+  if (typeof base !== 'function') return () => undefined;
+  const patched = function fromWeb(this: unknown, stream: unknown, options?: unknown) {
+    const observed = stream instanceof ReadableStream && !stream.locked ? observedOf(stream) : undefined;
+    const source = observed !== undefined && !observed.finished ? observedCopy(stream as ReadableStream) : stream;
+    return (base as (s: unknown, o?: unknown) => Readable).call(this, source, options);
+  } as typeof Readable.fromWeb;
+  Readable.fromWeb = patched;
+  return () => {
+    if (Readable.fromWeb === patched) Readable.fromWeb = base;
+  };
 }
 
 // --- responses ----------------------------------------------------------------------------------------------------
