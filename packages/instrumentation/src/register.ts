@@ -17,6 +17,7 @@ import { setupTracerProvider } from './tracer-setup.js';
 import { pricerResolver } from './price-spans.js';
 import { GenAiMetrics } from './genai-metrics.js';
 import { errorOnce, warnOnce } from './diag-once.js';
+import { exitHandOvers } from './exit-hand-over.js';
 import { VERSION } from './version.js';
 
 type FetchFn = typeof globalThis.fetch;
@@ -114,6 +115,7 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
   let patched: FetchFn | undefined;
   let shutDown = false;
   let flushOnExit: (() => void) | undefined;
+  let handOverOnExit: (() => void) | undefined;
 
   const enable = (): void => {
     if (shutDown) return;
@@ -175,6 +177,7 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
       disable();
       shutDown = true;
       if (flushOnExit !== undefined) process.removeListener('beforeExit', flushOnExit);
+      if (handOverOnExit !== undefined) exitHandOvers.delete(handOverOnExit);
       if ((sharedState.active as ActiveInstrumentation | undefined)?.handle === handle) sharedState.active = undefined;
       sharedState.defaultTags = undefined;
       if (setup.owned !== undefined) {
@@ -197,6 +200,13 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
       owned.forceFlush().catch((error: unknown) => errorOnce('exit:flush', 'flushing LLM spans at exit failed', error));
     };
     process.once('beforeExit', flushOnExit);
+    // process.exit() and uncaught exceptions skip 'beforeExit'. At 'exit' nothing asynchronous runs any more, but the
+    // start of forceFlush() still hands the batch queue to the exporter, synchronously: an exporter that can write
+    // at exit (the ClickHouse exporter's embedded store) then stores those calls too.
+    handOverOnExit = () => {
+      owned.forceFlush().catch(() => {});
+    };
+    exitHandOvers.add(handOverOnExit);
   }
 
   sharedState.defaultTags = defaultTagsResolver(options.defaultTags);

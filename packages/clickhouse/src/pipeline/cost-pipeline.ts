@@ -1,12 +1,17 @@
+import { writeSync } from 'node:fs';
+
 import { diag } from '@opentelemetry/api';
 
 import { openStore, type Store } from '../connection/connect.js';
+import { onProcessExit } from '../exit/exit-listener.js';
+import { writeAtExit } from '../exit/write-at-exit.js';
 import type { LlmCall } from '../mapping/llm-call.js';
 import { isGenAiAttributes, mapSpan } from '../mapping/map-span.js';
 import { OneChargeFilter } from '../one-charge/one-charge-filter.js';
 import { NO_COSTS, priceCall } from '../pricing/price-call.js';
 import { resolvePricer, type CostPricer } from '../pricing/pricer.js';
 import { migrateStore } from '../schema/migrate.js';
+import type { RetentionDays } from '../schema/render-ddl.js';
 import { withoutTracing } from '../tracing/without-tracing.js';
 import { spanLikeFromReadableSpan, type ReadableSpanLike, type SpanLike } from '../spans/span-like.js';
 import { BatchWriter } from '../writer/batch-writer.js';
@@ -39,9 +44,9 @@ export interface SubmitResult {
 
 /** Result of {@link CostPipeline.flush}. */
 export interface FlushResult {
-  /** True when everything accepted before the call was written. */
+  /** True when every call accepted before the flush was written (or, refused by the store as bad data, counted lost). */
   drained: boolean;
-  /** Calls still waiting (the store was unreachable until the timeout). */
+  /** Of those calls, how many are still waiting (the store was unreachable until the timeout); they stay queued. */
   pending: number;
 }
 
@@ -67,6 +72,10 @@ export class CostPipeline {
   private readonly ticker: NodeJS.Timeout;
   private overflowing = false;
   private shutdownPromise: Promise<void> | undefined;
+  /** Retention for tables the exit path has to create (the next `migrate` applies the environment's too). */
+  private readonly retention: RetentionDays;
+  private readonly stopWatchingExit: () => void;
+  private exited = false;
 
   constructor(pipelineOptions: CostPipelineOptions = {}) {
     checkOptionShapes('CostPipeline', pipelineOptions, PIPELINE_OPTION_SHAPES);
@@ -78,6 +87,7 @@ export class CostPipeline {
       retentionDays: pipelineOptions.retentionDays,
       rollupRetentionDays: pipelineOptions.rollupRetentionDays,
     };
+    this.retention = { raw: retention.retentionDays, rollup: retention.rollupRetentionDays };
     this.filter = new OneChargeFilter({
       holdMs: this.options.dedupHoldMs,
       settleMs: this.options.dedupSettleMs,
@@ -103,6 +113,7 @@ export class CostPipeline {
     );
     this.ticker = setInterval(() => this.tick(), this.options.flushIntervalMs);
     this.ticker.unref();
+    this.stopWatchingExit = onProcessExit(() => this.writeAtExit());
   }
 
   /** Current counters (a copy). */
@@ -224,13 +235,43 @@ export class CostPipeline {
   }
 
   /**
-   * Writes everything accepted so far (held spans included) and resolves when it is written, or after `timeoutMs`
-   * with what is still pending (it stays queued and keeps being retried).
+   * Writes every call accepted so far (held spans included: the one-charge filter releases them now; a layer of one
+   * of those calls arriving later is then dropped as a duplicate, never charged twice) and resolves once those rows
+   * are written, or after `timeoutMs` with how many are still pending (they stay queued and keep being retried).
+   * Calls accepted after the flush began do not delay it.
    */
   async flush(timeoutMs = this.options.shutdownTimeoutMs): Promise<FlushResult> {
     this.filter.releaseAll();
-    const drained = await this.writer.waitIdle(Date.now() + timeoutMs);
-    return { drained, pending: drained ? 0 : this.depth() };
+    const mark = this.writer.enqueuedMark;
+    const drained = await this.writer.waitSettled(mark, Date.now() + timeoutMs);
+    return { drained, pending: drained ? 0 : this.writer.unsettledBefore(mark) };
+  }
+
+  /**
+   * The process is exiting without a flush (see `exit/exit-listener.ts`): synchronously, release the held spans,
+   * take every row not known to be written and write it to the embedded store, or count it lost and say so on
+   * stderr (the one channel that is still synchronous; `diag` may go nowhere). Runs once.
+   */
+  private writeAtExit(): void {
+    if (this.exited) return;
+    this.exited = true;
+    clearInterval(this.ticker);
+    this.filter.releaseAll();
+    const batches = this.writer.takeForExit();
+    const { written, lost, reason } = writeAtExit(this.store, batches, { migrate: this.options.autoMigrate, retention: this.retention });
+    this.counters.written += written;
+    this.counters.lost += lost;
+    if (lost === 0) return;
+    const message =
+      `@llm-cost/clickhouse: the process exited with ${lost} accepted LLM calls not written to ClickHouse` +
+      `${written > 0 ? ` (${written} written at exit)` : ''}: they are lost (${reason}). Await the provider's ` +
+      `forceFlush() or shutdown() (or the exporter's) before the process exits.`;
+    diag.error(message);
+    try {
+      writeSync(2, `${message}\n`);
+    } catch {
+      // stderr is closed: diag above is all that can be done.
+    }
   }
 
   /**
@@ -250,6 +291,7 @@ export class CostPipeline {
         );
       }
       await this.store.close();
+      this.stopWatchingExit();
     })();
     return this.shutdownPromise;
   }

@@ -2,7 +2,7 @@ import { openStore, type Store } from '../connection/connect.js';
 import type { ClickHouseConnectionOptions } from '../connection/connection-options.js';
 import { MigrationError } from '../errors.js';
 import { DATA_TABLES, MIGRATIONS_TABLE } from './definitions.js';
-import { qualified } from './identifiers.js';
+import { qualified, stringLiteral } from './identifiers.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import {
   createDatabaseSql,
@@ -64,34 +64,50 @@ export async function migrateStore(store: Store, options: RetentionOptions = {})
   await store.client.command({ query: createMigrationsTableSql(target) });
   const current = await readSchemaVersion(store);
   const applied: number[] = [];
-  for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
+  for (const step of migrationSteps(target, retention, current)) {
     try {
-      for (const statement of migration.statements(target, retention)) {
-        await store.client.command({ query: statement });
-      }
-      await store.client.command({
-        query:
-          `INSERT INTO ${qualified(store.database, MIGRATIONS_TABLE)} (version, name, applied_at) ` +
-          `SELECT {version:UInt32}, {name:String}, now()`,
-        query_params: { version: migration.version, name: migration.name },
-      });
+      for (const statement of step.statements) await store.client.command({ query: statement });
     } catch (error) {
-      throw new MigrationError(migration.version, migration.name, error);
+      throw new MigrationError(step.version, step.name, error);
     }
-    applied.push(migration.version);
+    applied.push(step.version);
   }
   const retentionChanged = await applyRetention(store, target, retention);
   return { database: store.database, applied, version: Math.max(current, SCHEMA_VERSION), retentionChanged };
 }
 
+/** One pending migration: its statements, the last of which records it in the history table. */
+export interface MigrationStep {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/**
+ * What brings a store at schema version `current` up to date, in order. Shared by {@link migrateStore} and the
+ * synchronous exit path (`exit/write-at-exit.ts`), so the two cannot apply different schemas.
+ */
+export function migrationSteps(target: DdlTarget, retention: RetentionDays | undefined, current: number): MigrationStep[] {
+  return MIGRATIONS.filter((migration) => migration.version > current).map((migration) => ({
+    version: migration.version,
+    name: migration.name,
+    statements: [
+      ...migration.statements(target, retention),
+      `INSERT INTO ${qualified(target.database, MIGRATIONS_TABLE)} (version, name, applied_at) ` +
+        `SELECT ${migration.version}, ${stringLiteral(migration.name)}, now()`,
+    ],
+  }));
+}
+
+/** `SELECT` of the highest applied migration (0 on an empty history). */
+export function schemaVersionSql(database: string): string {
+  return `SELECT toUInt32(max(version)) AS version FROM ${qualified(database, MIGRATIONS_TABLE)}`;
+}
+
 /** Highest applied migration; 0 when the store has never been migrated. */
 export async function readSchemaVersion(store: Store): Promise<number> {
   try {
-    const result = await store.client.query({
-      query: `SELECT toUInt32(max(version)) AS version FROM ${qualified(store.database, MIGRATIONS_TABLE)}`,
-      format: 'JSONEachRow',
-    });
+    const result = await store.client.query({ query: schemaVersionSql(store.database), format: 'JSONEachRow' });
     const rows = await result.json<{ version: number | string }>();
     return Number(rows[0]?.version ?? 0);
   } catch (error) {

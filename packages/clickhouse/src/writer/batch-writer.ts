@@ -1,6 +1,6 @@
 import type { Store } from '../connection/connect.js';
 import type { CostPipelineStats } from '../pipeline/pipeline-stats.js';
-import { batchToken, insertBatch, type Batch } from './insert-batch.js';
+import { batchToken, insertBatch, splitBatch, type Batch } from './insert-batch.js';
 import { backoffDelayMs, classifyInsertFailure } from './insert-outcome.js';
 
 /**
@@ -42,6 +42,11 @@ export class BatchWriter {
   private wake: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: Array<() => void> = [];
+  /** Rows ever enqueued, and rows settled (written, or dropped as bad data / abandoned): settled is always a prefix. */
+  private enqueuedRows = 0;
+  private settledRows = 0;
+  /** Waiters of {@link waitSettled}, in the order of their targets (targets only grow). */
+  private readonly settleWaiters: Array<{ target: number; resolve: () => void }> = [];
   private inIncident = false;
 
   constructor(
@@ -64,6 +69,7 @@ export class BatchWriter {
    * batch is written (~1 µs per row of garbage collection at 10,000-row batches, measured).
    */
   enqueue(line: string, identity: string): void {
+    this.enqueuedRows += 1;
     this.pendingLines.push(line);
     this.queuedIds.push(identity);
     if (this.pendingLines.length >= PIECE_ROWS || this.queuedIds.length >= this.options.maxBatchSize) this.joinPending();
@@ -104,6 +110,48 @@ export class BatchWriter {
     }
   }
 
+  /** Rows enqueued so far: a mark to pass to {@link waitSettled}. */
+  get enqueuedMark(): number {
+    return this.enqueuedRows;
+  }
+
+  /** Rows of those enqueued before `mark` that are not settled yet. */
+  unsettledBefore(mark: number): number {
+    return Math.max(0, mark - this.settledRows);
+  }
+
+  /**
+   * Resolves true once every row enqueued before `mark` is settled (written, or dropped and counted as lost), or
+   * false at `deadline`. Rows enqueued later do not delay it: under steady traffic a flush ends when what was there
+   * at its start is written, not when the queue happens to be empty. Batches are written strictly in order (one
+   * insert at a time; the halves of a refused batch go back to the front), so the settled rows are always a prefix.
+   * The deadline timer is not `unref()`'d, for the reason given at {@link waitIdle}.
+   */
+  async waitSettled(mark: number, deadline: number): Promise<boolean> {
+    this.flushQueued();
+    if (this.settledRows >= mark) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = new Promise<boolean>((resolve) => {
+      const waiter = { target: mark, resolve: () => resolve(true) };
+      let index = this.settleWaiters.length;
+      while (index > 0 && this.settleWaiters[index - 1]!.target > mark) index -= 1;
+      this.settleWaiters.splice(index, 0, waiter);
+    });
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+    });
+    try {
+      return await Promise.race([settled, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private settle(rows: number): void {
+    this.settledRows += rows;
+    while (this.settleWaiters.length > 0 && this.settleWaiters[0]!.target <= this.settledRows) this.settleWaiters.shift()!.resolve();
+  }
+
   /** Stops writing; returns how many accepted rows were not written. */
   abandon(): number {
     const lost = this.depth;
@@ -114,7 +162,23 @@ export class BatchWriter {
     this.queuedIds = [];
     this.batches.length = 0;
     this.stopWaiting();
+    this.settle(this.enqueuedRows - this.settledRows);
     return lost;
+  }
+
+  /**
+   * For a process that is exiting: stops writing and hands back every batch not known to be written, in order (the
+   * one in flight first: it may land or not, and its token makes a second copy count once), with the queued rows cut
+   * into a last batch. Nothing asynchronous can run any more, so the caller writes them synchronously or counts them.
+   */
+  takeForExit(): Batch[] {
+    // Abandoned first, so cutting the last batch starts no insert.
+    this.abandoned = true;
+    this.cutBatches(true);
+    const batches = [...(this.inFlight ? [this.inFlight] : []), ...this.batches];
+    this.batches.length = 0;
+    this.stopWaiting();
+    return batches;
   }
 
   /**
@@ -165,8 +229,10 @@ export class BatchWriter {
         batch.attempts += 1;
         await insertBatch(this.store, batch);
         const latency = performance.now() - started;
-        // An insert in flight when the writer was abandoned was counted as lost; it landed after all.
+        // An insert in flight when the writer was abandoned was counted as lost; it landed after all. (Its rows were
+        // settled when it was abandoned.)
         if (this.abandoned) this.stats.lost -= batch.rows;
+        else this.settle(batch.rows);
         this.stats.written += batch.rows;
         this.stats.inserts += 1;
         this.stats.lastWriteLatencyMs = latency;
@@ -203,28 +269,15 @@ export class BatchWriter {
     return this.schemaReady;
   }
 
-  /**
-   * The store refused the rows themselves. Nothing of a refused block was written, so halves of it can be sent as
-   * new batches (with their own tokens) until the offending rows are isolated; those are dropped and counted.
-   */
+  /** The store refused the rows themselves: their halves are written as new batches until the bad rows are alone. */
   private splitBadBatch(batch: Batch, error: unknown): void {
     if (batch.rows === 1) {
       this.stats.lost += 1;
+      this.settle(1);
       this.options.onBadRow(error);
       return;
     }
-    // Encoded rows never contain a raw newline (JSON escapes it), so the body splits back into its rows exactly.
-    const lines = batch.body.split('\n');
-    const middle = Math.ceil(lines.length / 2);
-    const halves = [lines.slice(0, middle), lines.slice(middle)];
-    this.batches.unshift(
-      ...halves.map((half, index) => ({
-        body: half.join('\n'),
-        rows: half.length,
-        token: `${batch.token}-${index === 0 ? 'a' : 'b'}`,
-        attempts: 0,
-      })),
-    );
+    this.batches.unshift(...splitBatch(batch));
   }
 
   private sleep(ms: number): Promise<void> {

@@ -29,6 +29,24 @@ export function batchToken(identities: readonly string[]): string {
 }
 
 /**
+ * The two halves of a batch the store refused as bad data. Nothing of a refused block was written, so each half is a
+ * new batch with a token of its own (derived from the parent's, so a retried half still deduplicates); halving again
+ * isolates the offending rows. Encoded rows never contain a raw newline (JSON escapes it), so the body splits back
+ * into its rows exactly.
+ */
+export function splitBatch(batch: Batch): [Batch, Batch] {
+  const lines = batch.body.split('\n');
+  const middle = Math.ceil(lines.length / 2);
+  const half = (part: string[], suffix: string): Batch => ({
+    body: part.join('\n'),
+    rows: part.length,
+    token: `${batch.token}-${suffix}`,
+    attempts: 0,
+  });
+  return [half(lines.slice(0, middle), 'a'), half(lines.slice(middle), 'b')];
+}
+
+/**
  * The settings travel in the statement's own SETTINGS clause rather than as client settings: the embedded
  * connection turns client settings into session-wide `SET`s that would leak the token into the next insert.
  * async_insert is off because asynchronous inserts deduplicate differently. optimize_on_insert is off because the
