@@ -103,8 +103,9 @@ export class ClickHouseCostExporter {
   }
 
   /**
-   * Resolves when every call exported before it is written (waits up to `shutdownTimeoutMs`). Spans of calls the
-   * application has just received may end on the next turn of the event loop: that turn is waited for first.
+   * Resolves when every call exported before it is written (waits up to `shutdownTimeoutMs`). The span of a call
+   * whose body the application has just read as text or bytes ends on the next turn of the event loop (the
+   * instrumentation reads the usage then): that turn is waited for first.
    */
   async forceFlush(): Promise<void> {
     await nextTurn();

@@ -115,7 +115,6 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
   let patched: FetchFn | undefined;
   let shutDown = false;
   let flushOnExit: (() => void) | undefined;
-  let handOverOnExit: (() => void) | undefined;
 
   const enable = (): void => {
     if (shutDown) return;
@@ -177,7 +176,7 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
       disable();
       shutDown = true;
       if (flushOnExit !== undefined) process.removeListener('beforeExit', flushOnExit);
-      if (handOverOnExit !== undefined) exitHandOvers.delete(handOverOnExit);
+      exitHandOvers.delete(handOverOnExit);
       if ((sharedState.active as ActiveInstrumentation | undefined)?.handle === handle) sharedState.active = undefined;
       sharedState.defaultTags = undefined;
       if (setup.owned !== undefined) {
@@ -200,14 +199,17 @@ function createInstrumentation(options: LlmCostInstrumentationOptions): ActiveIn
       owned.forceFlush().catch((error: unknown) => errorOnce('exit:flush', 'flushing LLM spans at exit failed', error));
     };
     process.once('beforeExit', flushOnExit);
-    // process.exit() and uncaught exceptions skip 'beforeExit'. At 'exit' nothing asynchronous runs any more, but the
-    // start of forceFlush() still hands the batch queue to the exporter, synchronously: an exporter that can write
-    // at exit (the ClickHouse exporter's embedded store) then stores those calls too.
-    handOverOnExit = () => {
-      owned.forceFlush().catch(() => {});
-    };
-    exitHandOvers.add(handOverOnExit);
   }
+  // process.exit() and uncaught exceptions skip 'beforeExit'. At 'exit' nothing asynchronous runs any more, but the
+  // start of a provider's forceFlush() still hands its batch queue to its exporters, synchronously: an exporter that
+  // can write at exit (the ClickHouse exporter's embedded store) then stores those calls too. The provider is ours or
+  // the application's (the one our spans go to).
+  const handOverOnExit = (): void => {
+    const provider = setup.provider as TracerProvider & { getDelegate?: () => unknown };
+    const target = (setup.owned ?? provider.getDelegate?.() ?? provider) as { forceFlush?: () => Promise<void> };
+    target.forceFlush?.().catch(() => {});
+  };
+  exitHandOvers.add(handOverOnExit);
 
   sharedState.defaultTags = defaultTagsResolver(options.defaultTags);
   const enabled = options.enabled ?? envFlag('LLM_COST_ENABLED') ?? true;

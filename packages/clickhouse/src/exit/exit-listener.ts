@@ -27,6 +27,12 @@ export const exitHandOvers: Set<ExitStep> = ((globalThis as GlobalWithHandOvers)
 
 const writers = new Set<ExitStep>();
 let listening = false;
+let exiting = false;
+
+/** True once the exit steps started: code that would wait a turn must act synchronously now or never. */
+export function processExiting(): boolean {
+  return exiting;
+}
 
 /** Registers a writer run at exit (after every hand-over); returns a function that unregisters it. */
 export function onProcessExit(writer: ExitStep): () => void {
@@ -40,6 +46,7 @@ export function onProcessExit(writer: ExitStep): () => void {
 
 function runExitSteps(): void {
   if (writers.size === 0) return;
+  exiting = true;
   for (const step of [...exitHandOvers, ...writers]) {
     try {
       step();

@@ -1,5 +1,7 @@
 import { trace } from '@opentelemetry/api';
 
+import { processExiting } from '../exit/exit-listener.js';
+
 /**
  * The OpenTelemetry SDK span processors that feed an exporter, found so that a provider-level flush reaches the
  * exporter's own queue.
@@ -15,9 +17,10 @@ import { trace } from '@opentelemetry/api';
  * processor (`_spanProcessor`), which lists its processors (`_spanProcessors`), each holding its exporter
  * (`_exporter`); the same names in 1.x, 2.x and 3.x. The registered global provider leads to the same list before
  * any export. Each processor whose exporter is ours gets, on that one instance:
- * - `forceFlush()`: one turn of the event loop first (the instrumentation ends the span of a call whose JSON body was
- *   just read on the next turn), then the processor's own flush (its buffer reaches `export()`), then the exporter's
- *   `forceFlush()`, which writes every accepted call, held spans included;
+ * - `forceFlush()`: one turn of the event loop first (when the application read a response body as text or bytes,
+ *   the instrumentation reads the usage from it, and ends the span, on the next turn), then the processor's own
+ *   flush (its buffer reaches `export()`), then the exporter's `forceFlush()`, which writes every accepted call,
+ *   held spans included; while the process exits, the processor's own flush at once (no turn comes any more);
  * - `shutdown()`: the same turn first, for the same spans.
  * A flush that reaches `export()` before the processor was known (the first one) is recognised by the batch
  * processor not running an export of its own (`_isExporting` false, not shutting down); that export is answered
@@ -126,7 +129,9 @@ export class FeedingProcessors {
     }
     const originals: Originals = { forceFlush: processor.forceFlush, shutdown: processor.shutdown };
     this.originals.set(processor, originals);
-    processor.forceFlush = () => this.flushThrough(() => originals.forceFlush.call(processor));
+    // At exit no turn comes: the processor's own flush starts at once, so its buffer still reaches export().
+    processor.forceFlush = () =>
+      processExiting() ? originals.forceFlush.call(processor) : this.flushThrough(() => originals.forceFlush.call(processor));
     processor.shutdown = async () => {
       await nextTurn();
       return originals.shutdown.call(processor);
