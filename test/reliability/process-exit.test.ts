@@ -7,7 +7,10 @@
  *   everything it answered 200 to is written, what arrives while it drains is refused (503, for the sender to retry
  *   elsewhere), it exits 0; and `close()` of an in-process collector while the store refuses writes for a while;
  * - when the store stays down past the shutdown timeout: what could not be written is counted as lost, exactly, and
- *   said so (never a silent loss).
+ *   said so (never a silent loss);
+ * - an application that ends without flushing (`process.exit()`, an uncaught exception, an unhandled rejection, with
+ *   the calls still in the SDK's batch queue): every call is written to the embedded store as the process exits; a
+ *   server cannot be written to from an exit listener, and the application says how many calls it lost, exactly.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,7 @@ import { callRowCounts, expectRollupsMatchRaw } from './support/store-checks.js'
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EXIT_APP = join(here, 'fixtures/exit-app.mjs');
+const UNFLUSHED_APP = join(here, 'fixtures/exit-unflushed-app.mjs');
 const TOKEN = 'exit-ingest-token-0123456789abcdef';
 const store = new ClickHouseHttpServer(mkdtempSync(join(tmpdir(), 'llm-cost-reliability-exit-')));
 let provider: ProviderServer;
@@ -218,5 +222,62 @@ describe('the collector', () => {
     expect((await store.counters()).faultsInjected).toBeGreaterThanOrEqual(6);
     expect(await rows(database)).toBe(accepted);
     figures['collector close()'] = { accepted, written: accepted, refusedWritesRiddenOut: 6 };
+  }, 60_000);
+});
+
+describe('an application that exits without flushing', () => {
+  /** Runs the app to its end; `store` is an embedded directory of the test's own, or the HTTP endpoint. */
+  async function runUnflushed(env: Record<string, string>) {
+    const app = startNode(UNFLUSHED_APP, [], { PROVIDER_URL: provider.url, ...env });
+    const code = await app.exited;
+    const { calls, writtenBeforeExit } = (await app.waitFor((m) => m.calls !== undefined, 'the calls')) as { calls: number; writtenBeforeExit: number };
+    return { code, calls, writtenBeforeExit, stderr: app.stderr() };
+  }
+
+  /** Rows of an embedded directory the app wrote, read through an HTTP endpoint on it once the app is gone. */
+  async function embeddedRows(path: string, database: string): Promise<number> {
+    const server = new ClickHouseHttpServer(path);
+    await server.start();
+    const client = createClient({ url: server.url });
+    try {
+      await expectRollupsMatchRaw(client, database);
+      return (await callRowCounts(client, database)).llm_calls!;
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  }
+
+  const cases = [
+    { name: "process.exit(), the instrumentation's own provider", wiring: 'own', exit: 'exit', flushedFirst: 0, code: 0 },
+    { name: 'an uncaught exception, a BatchSpanProcessor of the application', wiring: 'bsp', exit: 'throw', flushedFirst: 4, code: 1 },
+    { name: 'an unhandled rejection, a BatchSpanProcessor of the application', wiring: 'bsp', exit: 'reject', flushedFirst: 0, code: 1 },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.name}: every call is in the embedded store`, async () => {
+      const path = mkdtempSync(join(tmpdir(), 'llm-cost-reliability-unflushed-'));
+      const database = `unflushed_${c.wiring}_${c.exit}`;
+      const run = await runUnflushed({ CLICKHOUSE_PATH: path, DATABASE: database, CALLS: '10', FLUSHED_FIRST: String(c.flushedFirst), WIRING: c.wiring, EXIT: c.exit });
+      expect(run.code).toBe(c.code);
+      // The calls after the flush were still in the SDK's batch queue (5 s) when the process ended.
+      expect(run.writtenBeforeExit).toBe(c.flushedFirst);
+      expect(run.stderr).not.toContain('not written');
+      expect(await embeddedRows(path, database)).toBe(run.calls);
+      figures[`unflushed ${c.exit} ${c.wiring}, embedded`] = { calls: run.calls, writtenBeforeExit: run.writtenBeforeExit, writtenAtExit: run.calls - run.writtenBeforeExit, lost: 0 };
+    }, 60_000);
+  }
+
+  it('process.exit() with a ClickHouse server: says exactly how many calls were lost', async () => {
+    const database = 'unflushed_server';
+    await migrate({ url: store.url, database });
+    const run = await runUnflushed({ CLICKHOUSE_URL: store.url, DATABASE: database, CALLS: '10', FLUSHED_FIRST: '4', WIRING: 'bsp', EXIT: 'exit' });
+    expect(run.code).toBe(0);
+    expect(run.writtenBeforeExit).toBe(4);
+    expect(run.stderr).toContain(
+      '@llm-cost/clickhouse: the process exited with 6 accepted LLM calls not written to ClickHouse: they are lost ' +
+        `(the store is a ClickHouse server (${store.url}/), which cannot be written to synchronously)`,
+    );
+    expect(await rows(database)).toBe(4);
+    figures['unflushed exit, server'] = { calls: run.calls, writtenBeforeExit: 4, reportedLost: 6 };
   }, 60_000);
 });
