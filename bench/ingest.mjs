@@ -21,13 +21,23 @@
  * Reports spans/s (wall) and spans per CPU-second of the process (JS and the embedded engine's threads together:
  * "per core"), each the median of several repetitions, modes alternated (A B A B) so drift hits both.
  *
- * Usage: pnpm --filter @llm-cost/clickhouse build && node bench/ingest.mjs [--quick]
+ * Last, the path an application uses (issue 12): spans made by the OpenTelemetry SDK's tracer through its
+ * BatchSpanProcessor (SDK defaults) into `ClickHouseCostExporter`, then `provider.forceFlush()`, one fresh process per
+ * run (bench/lib/sdk-ingest-worker.mjs), modes alternated: the exporter as shipped (the provider's flush goes through
+ * to the store), the same exporter hidden from the processor (exports answered at once and the provider's flush not
+ * reaching the store: the behaviour before that change, so the difference is what the change costs), and exports
+ * answered only when their rows are written. `--baseline DIR` adds the exporter of another checkout's build (e.g. the
+ * main branch, built) given straight to the processor.
+ *
+ * Usage: pnpm --filter @llm-cost/clickhouse build && node bench/ingest.mjs [--quick] [--baseline DIR]
  * Writes bench/results/ingest.json.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 
 import { fmt, machine, median, versionOf, writeResult } from './lib/common.mjs';
 
@@ -36,6 +46,8 @@ const pricing = await import(new URL('../packages/pricing/dist/index.js', import
 const S = await import(new URL('../packages/semconv/dist/index.js', import.meta.url).href);
 
 const quick = process.argv.includes('--quick');
+const baselineIndex = process.argv.indexOf('--baseline');
+const baselineRoot = baselineIndex > 0 ? resolve(process.argv[baselineIndex + 1]) : undefined;
 const BATCH_SIZES = quick ? [512, 10_000] : [512, 2_000, 5_000, 10_000];
 const SPANS = quick ? 20_000 : 60_000;
 const REPS = quick ? 2 : 3;
@@ -348,6 +360,54 @@ const breakdown = await stages(lastRows, BATCH_SIZES[BATCH_SIZES.length - 1]);
 await admin.close();
 rmSync(path, { recursive: true, force: true });
 
+// --- through the OpenTelemetry SDK ----------------------------------------------------------------------------------
+const SDK_SPANS = quick ? 10_000 : 60_000;
+const SDK_REPS = quick ? 1 : 3;
+const WORKER = new URL('./lib/sdk-ingest-worker.mjs', import.meta.url).pathname;
+const SDK_MODES = [
+  { key: 'shipped', mode: 'shipped', label: 'as shipped: `export()` answers at once, the provider\'s flush goes through to the store' },
+  { key: 'at-once', mode: 'at-once', label: 'before the flush change: `export()` answers at once, the provider\'s flush does not reach the store' },
+  { key: 'when-written', mode: 'when-written', label: '`export()` answered only when its rows are written' },
+  ...(baselineRoot
+    ? [{ key: 'baseline', mode: 'shipped', build: join(baselineRoot, 'packages/clickhouse/dist/index.js'), label: `baseline build (${baselineRoot}), exporter given to the processor` }]
+    : []),
+];
+
+async function sdkRun(entry) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'llm-cost-bench-sdk-'));
+  try {
+    const args = [WORKER, '--mode', entry.mode, '--spans', String(SDK_SPANS), '--path', dir, ...(entry.build ? ['--build', entry.build] : [])];
+    const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 24, timeout: 600_000 });
+    return JSON.parse(stdout.trim().split('\n').pop());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const sdkRuns = Object.fromEntries(SDK_MODES.map((entry) => [entry.key, []]));
+for (let rep = 0; rep < SDK_REPS; rep++) {
+  const order = rep % 2 === 0 ? SDK_MODES : [...SDK_MODES].reverse();
+  for (const entry of order) {
+    const result = await sdkRun(entry);
+    sdkRuns[entry.key].push(result);
+    process.stderr.write(`ingest through the SDK, ${entry.key}: ${result.written} written, ${result.dropped} dropped, ${result.wallSeconds} s\n`);
+  }
+}
+const sdk = SDK_MODES.map((entry) => {
+  const runs = sdkRuns[entry.key];
+  return {
+    key: entry.key,
+    label: entry.label,
+    spans: SDK_SPANS,
+    writtenPerSecond: Math.round(median(runs.map((r) => r.written / r.wallSeconds))),
+    cpuUsPerWrittenSpan: +median(runs.map((r) => (1e6 * r.cpuSeconds) / Math.max(1, r.written))).toFixed(2),
+    dropped: median(runs.map((r) => r.dropped)),
+    flushMsMedian: +median(runs.flatMap((r) => r.flushMs)).toFixed(1),
+    rowsAtResolve: median(runs.flatMap((r) => r.rowsAtResolve)),
+    runs,
+  };
+});
+
 const best = results[results.length - 1];
 const jsUsPerSpan = best.pipeline.cpuUsPerSpan - best.raw.cpuUsPerSpan;
 const lines = [
@@ -378,6 +438,27 @@ const lines = [
     ([name, f]) => `| ${name} | ${f.exact ? 'yes' : '**no**'} | ${f.encodeUsPerRow.toFixed(2)} | ${f.parseUsPerRow.toFixed(2)} | ${f.fullSchemaUsPerRow.toFixed(2)} |`,
   ),
   '',
+  '',
+  `Through the OpenTelemetry SDK, as an application sends them: ${fmt.int(SDK_SPANS)} GenAI spans made by the SDK's tracer in ` +
+    'blocks of 64 (a turn of the event loop between blocks), one `BatchSpanProcessor` with the SDK defaults (512 spans ' +
+    'per export, 2048 buffered, 5 s), `ClickHouseCostExporter` on the embedded store, then `provider.forceFlush()`; ' +
+    `median of ${SDK_REPS} runs, each in a fresh process. Then rounds of 8 spans and \`provider.forceFlush()\`: how long ` +
+    'it took and how many of the 8 were rows when it resolved.',
+  '',
+  '| exporter behind the BatchSpanProcessor | spans written/s | CPU µs per written span | spans dropped by the processor | flush of 8 spans, median ms | of 8, rows when the flush resolved |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...sdk.map(
+    (m) => `| ${m.label} | ${fmt.int(m.writtenPerSecond)} | ${m.cpuUsPerWrittenSpan.toFixed(2)} | ${fmt.int(m.dropped)} | ${m.flushMsMedian} | ${m.rowsAtResolve} |`,
+  ),
+  '',
+  (() => {
+    const shipped = sdk.find((m) => m.key === 'shipped');
+    const before = sdk.find((m) => m.key === 'at-once');
+    const change = (100 * (shipped.writtenPerSecond / before.writtenPerSecond - 1)).toFixed(1);
+    const cpu = (shipped.cpuUsPerWrittenSpan - before.cpuUsPerWrittenSpan).toFixed(2);
+    return `Overhead of the flush change (as shipped vs before it, same build): ${change}% spans written per second, ${cpu} µs of CPU per span.`;
+  })(),
+  '',
   `Target >= 100,000 spans per CPU-second: ${best.pipeline.spansPerCpuSecond >= 100_000 ? 'met' : `missed: ${fmt.int(best.pipeline.spansPerCpuSecond)} (${((100 * best.pipeline.spansPerCpuSecond) / 100_000).toFixed(0)}%)`}; ` +
     `the raw insert of the same rows (the ceiling) reaches ${fmt.int(best.raw.spansPerCpuSecond)}.`,
 ];
@@ -395,5 +476,6 @@ writeResult('ingest', {
     'the engine threads). Schema: llm_calls + 4 SummingMergeTree rollups via materialized views, deduplication on.',
   results,
   breakdown,
+  throughTheSdk: sdk,
   markdown: lines.join('\n'),
 });
