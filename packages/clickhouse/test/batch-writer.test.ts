@@ -135,4 +135,33 @@ describe('BatchWriter on the embedded engine', () => {
     expect(badRows).toHaveLength(1);
     expect(await landedInputs(target)).toEqual(Array.from({ length: 700 }, (_, i) => i).filter((i) => i !== 333));
   });
+
+  it('settles a flush mark once the rows before it are written or refused, while more rows keep coming', async () => {
+    const target = await freshStore();
+    const { writer, stats } = writerFor(target, 200);
+    for (let i = 0; i < 300; i++) writer.enqueue(i === 150 ? badLine(i) : encodeRow(row(i)), `id-${i}`);
+    const mark = writer.enqueuedMark;
+    // Steady traffic after the mark: one row per turn of the event loop.
+    let next = 300;
+    let feeding = true;
+    const feeder = (async () => {
+      while (feeding) {
+        writer.enqueue(encodeRow(row(next)), `id-${next}`);
+        next += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    expect(await writer.waitSettled(mark, Date.now() + 30_000)).toBe(true);
+    feeding = false;
+    await feeder;
+    expect(writer.unsettledBefore(mark)).toBe(0);
+    // It did not wait for an empty queue: rows enqueued after the mark are still waiting.
+    expect(writer.depth).toBeGreaterThan(0);
+    expect(stats.lost).toBe(1);
+    expect((await landedInputs(target)).filter((input) => input < 300)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i).filter((i) => i !== 150),
+    );
+    expect(await writer.waitIdle(Date.now() + 30_000)).toBe(true);
+    expect(stats.written).toBe(next - 1);
+  });
 });

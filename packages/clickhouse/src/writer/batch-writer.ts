@@ -1,4 +1,5 @@
 import type { Store } from '../connection/connect.js';
+import { processExiting } from '../exit/exit-listener.js';
 import type { CostPipelineStats } from '../pipeline/pipeline-stats.js';
 import { batchToken, insertBatch, splitBatch, type Batch } from './insert-batch.js';
 import { backoffDelayMs, classifyInsertFailure } from './insert-outcome.js';
@@ -199,7 +200,8 @@ export class BatchWriter {
   }
 
   private pump(): void {
-    if (this.pumping || this.abandoned) return;
+    // While the process exits, nothing asynchronous may start: the exit path writes the batches itself.
+    if (this.pumping || this.abandoned || processExiting()) return;
     this.pumping = true;
     void this.run().finally(() => {
       this.pumping = false;
