@@ -141,19 +141,15 @@ describe('BatchWriter on the embedded engine', () => {
     const { writer, stats } = writerFor(target, 200);
     for (let i = 0; i < 300; i++) writer.enqueue(i === 150 ? badLine(i) : encodeRow(row(i)), `id-${i}`);
     const mark = writer.enqueuedMark;
-    // Steady traffic after the mark: one row per turn of the event loop.
+    // Steady traffic after the mark: a row every few milliseconds, so the queue is never empty.
     let next = 300;
-    let feeding = true;
-    const feeder = (async () => {
-      while (feeding) {
-        writer.enqueue(encodeRow(row(next)), `id-${next}`);
-        next += 1;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    })();
-    expect(await writer.waitSettled(mark, Date.now() + 30_000)).toBe(true);
-    feeding = false;
-    await feeder;
+    const feeder = setInterval(() => {
+      writer.enqueue(encodeRow(row(next)), `id-${next}`);
+      next += 1;
+    }, 2);
+    const settled = await writer.waitSettled(mark, Date.now() + 50_000);
+    clearInterval(feeder);
+    expect(settled).toBe(true);
     expect(writer.unsettledBefore(mark)).toBe(0);
     // It did not wait for an empty queue: rows enqueued after the mark are still waiting.
     expect(writer.depth).toBeGreaterThan(0);
@@ -161,7 +157,7 @@ describe('BatchWriter on the embedded engine', () => {
     expect((await landedInputs(target)).filter((input) => input < 300)).toEqual(
       Array.from({ length: 300 }, (_, i) => i).filter((i) => i !== 150),
     );
-    expect(await writer.waitIdle(Date.now() + 30_000)).toBe(true);
+    expect(await writer.waitIdle(Date.now() + 50_000)).toBe(true);
     expect(stats.written).toBe(next - 1);
-  });
+  }, 120_000);
 });
