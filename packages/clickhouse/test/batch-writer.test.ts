@@ -160,4 +160,37 @@ describe('BatchWriter on the embedded engine', () => {
     expect(await writer.waitIdle(Date.now() + 50_000)).toBe(true);
     expect(stats.written).toBe(next - 1);
   }, 120_000);
+
+  it('rows queued behind a batch being retried join one waiting batch, not one insert per tick', async () => {
+    const target = await freshStore();
+    const stats = emptyStats();
+    // The store is unreachable until `down` is cleared: the check before every insert fails, as a refused connection would.
+    let down = true;
+    const writer = new BatchWriter(
+      target,
+      {
+        maxBatchSize: 1000,
+        retryBaseMs: 1,
+        retryMaxMs: 5,
+        ensureSchema: async () => {
+          if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:8123');
+        },
+        onIncident: () => {},
+        onBadRow: () => {},
+      },
+      stats,
+    );
+    for (let tick = 0; tick < 20; tick++) {
+      for (let i = 0; i < 10; i++) writer.enqueue(encodeRow(row(tick * 10 + i)), `id-${tick * 10 + i}`);
+      // What the pipeline's ticker does, while the first batch is being retried.
+      writer.flushQueued();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(stats.insertFailures).toBeGreaterThan(0);
+    down = false;
+    expect(await writer.waitIdle(Date.now() + 30_000)).toBe(true);
+    // The batch that was being retried, then everything that queued behind it.
+    expect(stats).toMatchObject({ written: 200, inserts: 2, lost: 0 });
+    expect(await landedInputs(target)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
 });

@@ -15,6 +15,8 @@ export interface Batch {
   /** Deterministic from the rows' identities, see {@link batchToken}. */
   token: string;
   attempts: number;
+  /** The rows' identities while the batch has never been sent: until then it may still grow (see `BatchWriter`). */
+  ids?: string[];
 }
 
 /**
