@@ -458,12 +458,13 @@ const lines = [
   (() => {
     const shipped = sdk.find((m) => m.key === 'shipped');
     const before = sdk.find((m) => m.key === 'at-once');
-    const change = (100 * (shipped.writtenPerSecond / before.writtenPerSecond - 1)).toFixed(1);
-    const cpu = (shipped.cpuUsPerWrittenSpan - before.cpuUsPerWrittenSpan).toFixed(2);
-    const inExport = (shipped.fastestExportUsPerSpan - before.fastestExportUsPerSpan).toFixed(3);
+    const pct = (a, b) => `${a >= b ? '+' : ''}${((100 * (a - b)) / b).toFixed(1)}%`;
+    const inExport = shipped.fastestExportUsPerSpan - before.fastestExportUsPerSpan;
     return (
-      `Overhead of the flush change (as shipped vs before it, same build, same run): ${change}% spans written per second, ` +
-      `${cpu} µs of process CPU per span, ${inExport} µs per span in the fastest \`export()\` of 512 spans.`
+      'Overhead of the flush change (as shipped vs before it, same build, same run): spans written per second ' +
+      `${pct(shipped.writtenPerSecond, before.writtenPerSecond)}, process CPU per span ` +
+      `${pct(shipped.cpuUsPerWrittenSpan, before.cpuUsPerWrittenSpan)} (${(shipped.cpuUsPerWrittenSpan - before.cpuUsPerWrittenSpan).toFixed(2)} µs), ` +
+      `time in the fastest \`export()\` of 512 spans ${inExport >= 0 ? '+' : ''}${inExport.toFixed(3)} µs per span.`
     );
   })(),
   '',
