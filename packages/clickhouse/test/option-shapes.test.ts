@@ -83,6 +83,20 @@ describe('createUsageQueries options', () => {
     expectRefused(() => createUsageQueries({ path, [option]: value }), 'createUsageQueries', option, expected);
     expect(existsSync(path)).toBe(false);
   });
+
+  it('refuses a pricer of the wrong shape in the second argument, opening nothing', () => {
+    const path = untouched();
+    expectRefused(
+      () => createUsageQueries({ path }, { pricer: { price: () => 0 } as never }),
+      'createUsageQueries',
+      'pricer',
+      /must be a pricer from @llm-cost\/pricing's createPricer\(\), got an object$/,
+    );
+    expect(existsSync(path)).toBe(false);
+    expect(() => createUsageQueries({ path }, 'pricer' as never)).toThrow(
+      new InvalidOptionError('createUsageQueries: options must be an object, got a string'),
+    );
+  });
 });
 
 describe('createBudgetGuard options', () => {

@@ -222,5 +222,12 @@ describe('collector over OTLP/HTTP', () => {
     expect((await query(TOKENS.reader, { query: 'dropTable', params: {} })).status).toBe(400);
     expect((await query(TOKENS.reader, { query: 'costBreakdown', params: { ...params, sql: '1' } })).status).toBe(400);
     expect((await query(TOKENS.reader, { query: 'costBreakdown', params: { ...params, by: "model'; DROP" } })).status).toBe(400);
+    // Let through by the parameter schema (a ratio in [0, 1]), refused by the query itself: still the caller's error.
+    const refused = await query(TOKENS.reader, {
+      query: 'dataQuality',
+      params: { from: params.from, to: params.to, coverageThreshold: 0 },
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/coverageThreshold/);
   });
 });

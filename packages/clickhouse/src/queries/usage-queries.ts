@@ -34,7 +34,7 @@ import { recentCallsSql, searchWindows, toCallsPage, type CallRow } from './rece
 import { readTagKeys } from './tag-keys.js';
 import { addDays, dateTimeParam, dayStart, dayString, parseDay, splitRange, toMs } from './time-range.js';
 import { groupedSql, totalsSql, type SqlWithParams } from './usage-sql.js';
-import { checkOptionShapes, CONNECTION_OPTION_SHAPES } from '../options/option-shapes.js';
+import { checkOptionShapes, CONNECTION_OPTION_SHAPES, PRICER_SHAPE, type OptionShape } from '../options/option-shapes.js';
 
 /** The usage queries, all answered from the daily rollups where they can (see docs/SCHEMA.md). */
 export interface UsageQueries {
@@ -162,8 +162,14 @@ function checkLimit(value: number | undefined, name: string, max: number): numbe
  * Usage queries over the llm-cost tables. Accepts the same connection options as every entry point (a client, a
  * URL, an embedded path, or the embedded default).
  */
+const USAGE_QUERIES_OPTION_SHAPES: { readonly [K in keyof Required<UsageQueriesOptions>]: OptionShape } = {
+  pricer: PRICER_SHAPE,
+};
+
 export function createUsageQueries(connection: ClickHouseConnectionOptions = {}, options: UsageQueriesOptions = {}): UsageQueries {
   checkOptionShapes('createUsageQueries', connection, CONNECTION_OPTION_SHAPES);
+  // The second argument is checked as well: a pricer of the wrong shape would otherwise fail inside a query, later.
+  checkOptionShapes('createUsageQueries', options, USAGE_QUERIES_OPTION_SHAPES);
   const store = openStore(connection);
   const database = store.database;
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InvalidOptionError } from '@llm-cost/clickhouse';
 
 import type { TokenTable } from '../auth/tokens.js';
 import { CollectorQueryError, PayloadTooLargeError } from '../errors.js';
@@ -69,6 +70,11 @@ export async function handleQuery(
     if (error instanceof CollectorQueryError) {
       sendJson(response, error.status, { error: error.message });
       return error.status;
+    }
+    if (error instanceof InvalidOptionError) {
+      // A parameter the schema above lets through but the query itself refuses (e.g. a coverage threshold of 0).
+      sendJson(response, 400, { error: error.message });
+      return 400;
     }
     if (error instanceof PayloadTooLargeError) {
       sendJson(response, 413, { error: error.message });
